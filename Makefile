@@ -1,0 +1,34 @@
+# Two commands a user needs: `make lab` and `make test`. Both create .venv if missing.
+PYTHON ?= python3
+VENV ?= .venv
+# Extras installed besides the run dependencies; CI adds browser and instructor.
+EXTRAS ?= dev
+comma := ,
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
+
+.PHONY: setup lab test notebooks bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
+	touch $@
+
+lab: setup
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+test: setup
+	$(PY) -m pytest tests notebooks --nbval
+
+# Re-execute every notebook in place, so the stored outputs match the code.
+notebooks: setup
+	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb
+
+bench: setup
+	$(PY) benchmarks/bench_em.py
+
+clean:
+	rm -rf $(VENV) build .pytest_cache test-artifacts
