@@ -98,9 +98,10 @@ def check_params(mus, sigmas, pis, n_features):
     mus = as_float_array(mus, "mus", 2, "(n_components, n_features)")
     n_components = mus.shape[0]
     if mus.shape[1] != n_features:
+        hint = " (is it transposed?)" if mus.shape[0] == n_features else ""
         raise ValueError(
             f"mus must have shape (n_components, n_features) = ({n_components}, {n_features}) "
-            f"to match X's {n_features} features, got {mus.shape}"
+            f"to match X's {n_features} features, got {mus.shape}{hint}"
         )
     expected = (n_components, n_features, n_features)
     sigmas = as_float_array(sigmas, "sigmas", 3, "(n_components, n_features, n_features)")
