@@ -117,13 +117,16 @@ def _mahalanobis_sq(X, mus, prec_chols):
     # product whitens a block of samples for all components at once.
     whiten = prec_chols.transpose(1, 0, 2).reshape(n_features, -1)
     offsets = np.einsum("kd,kde->ke", mus, prec_chols).ravel()
-    distances = np.empty((n_samples, n_components))
+    # Column-major: each component's column is contiguous, so the per-sample
+    # max and sum over components later on run along the samples, many times
+    # faster than across a row-major array's few columns.
+    distances = np.empty((n_samples, n_components), order="F")
     rows = max(1, _CHUNK_ELEMENTS // (n_components * n_features))
     for start in range(0, n_samples, rows):
         z = X[start : start + rows] @ whiten
         z -= offsets
-        np.square(z, out=z)
-        distances[start : start + rows] = z.reshape(len(z), n_components, -1).sum(axis=2)
+        z = z.reshape(len(z), n_components, n_features)
+        distances[start : start + rows] = np.einsum("ikd,ikd->ik", z, z)
     return distances
 
 
@@ -183,12 +186,15 @@ def _m_step(X, responsibilities, reg_covar):
     nk = responsibilities.sum(axis=0) + 10 * np.finfo(np.float64).eps
     mus = (responsibilities.T @ X) / nk[:, None]
     sigmas = np.empty((len(nk), n_features, n_features))
+    sqrt_resp = np.sqrt(responsibilities)
+    deviations = np.empty_like(X)  # reused: one (n, D) buffer for all components
     for k in range(len(nk)):
         # Deviations from the NEW mean, scaled by sqrt(r_ik) so that the
         # weighted scatter matrix is a plain A.T @ A (numpy uses a symmetric
         # rank-k update for that, half the work of a general product).
-        scaled = (X - mus[k]) * np.sqrt(responsibilities[:, k])[:, None]
-        sigmas[k] = scaled.T @ scaled / nk[k]
+        np.subtract(X, mus[k], out=deviations)
+        deviations *= sqrt_resp[:, k, None]
+        sigmas[k] = deviations.T @ deviations / nk[k]
         sigmas[k].flat[:: n_features + 1] += reg_covar
     pis = nk / nk.sum()
     return GMMParams(mus, sigmas, pis)
