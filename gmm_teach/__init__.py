@@ -21,6 +21,16 @@ from .em import (
     m_step,
     n_parameters,
 )
+from .plotting import (
+    EMFrame,
+    EMFrames,
+    confidence_ellipse,
+    plot_data,
+    plot_em_steps,
+    plot_mixture,
+    plot_training,
+)
+from .widgets import em_stepper
 
 __version__ = "0.1.0"
 
@@ -42,4 +52,12 @@ __all__ = [
     "log_likelihood",
     "m_step",
     "n_parameters",
+    "EMFrame",
+    "EMFrames",
+    "confidence_ellipse",
+    "plot_data",
+    "plot_em_steps",
+    "plot_mixture",
+    "plot_training",
+    "em_stepper",
 ]
