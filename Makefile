@@ -7,7 +7,7 @@ comma := ,
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: setup lab test notebooks bench clean
+.PHONY: setup lab test notebooks assignments bench clean
 
 setup: $(STAMP)
 
@@ -26,6 +26,13 @@ test: setup
 # Re-execute every notebook in place, so the stored outputs match the code.
 notebooks: setup
 	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb
+
+# Student versions of the notebooks (solutions removed, outputs cleared), with nbgrader.
+# A sub-make, because $(STAMP) is already expanded for the default EXTRAS.
+assignments:
+	$(MAKE) setup EXTRAS=dev,instructor
+	rm -rf build/assignments
+	$(PY) -m gmm_teach.assignments notebooks build/assignments
 
 bench: setup
 	$(PY) benchmarks/bench_em.py

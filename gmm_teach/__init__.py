@@ -4,6 +4,7 @@ The reference implementations the notebooks compare against, the data sets,
 plotting helpers, the EM stepper widget and the checks used in assignments.
 """
 
+from .checks import check_e_step, check_gaussian_pdf, check_gmm, check_log_likelihood, check_m_step
 from .data import DatasetSize, load_old_faithful, make_ds
 from .em import (
     ComponentCollapseError,
@@ -60,4 +61,9 @@ __all__ = [
     "plot_mixture",
     "plot_training",
     "em_stepper",
+    "check_gaussian_pdf",
+    "check_log_likelihood",
+    "check_e_step",
+    "check_m_step",
+    "check_gmm",
 ]
