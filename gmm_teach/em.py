@@ -393,14 +393,20 @@ def _initialize(X, n_components, method, rng, reg_covar=1e-6):
         mus = X[rng.choice(len(X), size=n_components, replace=False)]
     else:
         mus = _kmeans_plusplus(X, n_components, rng)
-    if method == "kmeans":
-        labels = _lloyd(X, mus)
-        return _m_step(X, np.eye(n_components)[labels], reg_covar)
     data_sigma = np.atleast_2d(np.cov(X, rowvar=False, bias=True))
     data_sigma.flat[:: X.shape[1] + 1] += reg_covar
-    sigmas = np.repeat(data_sigma[None], n_components, axis=0)
-    pis = np.full(n_components, 1.0 / n_components)
-    return GMMParams(mus.copy(), sigmas, pis)
+    if method != "kmeans":
+        sigmas = np.repeat(data_sigma[None], n_components, axis=0)
+        pis = np.full(n_components, 1.0 / n_components)
+        return GMMParams(mus.copy(), sigmas, pis)
+    centers, labels = _lloyd(X, mus)
+    params = _m_step(X, np.eye(n_components)[labels], reg_covar)
+    # A cluster with no more points than dimensions has a singular scatter
+    # matrix: start it at its centre with the data's covariance instead.
+    thin = np.bincount(labels, minlength=n_components) <= X.shape[1]
+    params.mus[thin] = centers[thin]
+    params.sigmas[thin] = data_sigma
+    return params
 
 
 def _squared_distances(X, centers):
@@ -429,7 +435,7 @@ def _kmeans_plusplus(X, n_components, rng):
 
 
 def _lloyd(X, centers, max_iter=300):
-    """Lloyd's k-means from ``centers``; returns the label of every sample."""
+    """Lloyd's k-means from ``centers``; returns the final centres and labels."""
     labels = _squared_distances(X, centers).argmin(axis=1)
     for _ in range(max_iter):
         # A cluster that lost all its points keeps its old centre.
@@ -441,7 +447,7 @@ def _lloyd(X, centers, max_iter=300):
         if np.array_equal(new_labels, labels):
             break
         labels = new_labels
-    return labels
+    return centers, labels
 
 
 @dataclass

@@ -357,10 +357,16 @@ def test_kmeans_init_matches_sklearn_kmeans(rng):
     np.testing.assert_allclose(pis, np.bincount(km.labels_)[order] / len(X))
 
 
-def test_initialize_handles_duplicate_points():
+@pytest.mark.parametrize("method", ["kmeans++", "kmeans", "random"])
+def test_initialize_handles_duplicate_points(method):
+    """Two distinct points, three components: one k-means cluster must stay empty."""
     X = np.repeat([[1.0, 2.0], [3.0, 4.0]], 5, axis=0)
-    mus, sigmas, pis = initialize(X, 3, method="kmeans++", random_state=0)
-    assert np.all(np.isfinite(mus)) and np.all(np.linalg.eigvalsh(sigmas) > 0)
+    mus, sigmas, pis = initialize(X, 3, method=method, random_state=0)
+    # No component is left at the origin (0 / N_k) with an empty covariance.
+    assert all(any(np.allclose(m, x) for x in X) for m in mus)
+    assert np.all(np.linalg.eigvalsh(sigmas) > 0) and np.all(np.isfinite(pis))
+    data_sigma = np.cov(X, rowvar=False, bias=True) + 1e-6 * np.eye(2)
+    assert any(np.allclose(sigma, data_sigma) for sigma in sigmas)
 
 
 # --------------------------------------------------------------------------
