@@ -126,7 +126,7 @@ def _mahalanobis_sq(X, mus, prec_chols):
         z = X[start : start + rows] @ whiten
         z -= offsets
         z = z.reshape(len(z), n_components, n_features)
-        distances[start : start + rows] = np.einsum("ikd,ikd->ik", z, z)
+        np.einsum("ikd,ikd->ik", z, z, out=distances[start : start + rows])
     return distances
 
 
