@@ -367,10 +367,10 @@ def initialize(X, n_components, *, method="kmeans++", random_state=None):
         - ``"kmeans"``: k-means++ seeding, then Lloyd's k-means until the
           assignments stop changing.
 
-        With ``"random"`` and ``"kmeans++"`` every component starts with the
-        covariance of the whole data set and equal weights (the seed
-        notebook's choice). With ``"kmeans"`` each component starts from its
-        k-means cluster: its covariance and its share of the points.
+        Every method then gives each component the covariance of the points
+        nearest to its mean (the whole data set's covariance when fewer than
+        ``n_features + 1`` points are nearest) and equal weights; the first
+        M-step sets the weights from the data.
     random_state : int, numpy.random.Generator or None, default=None
         Seed for the random choices; ``None`` gives a different start each call.
 
@@ -393,20 +393,29 @@ def _initialize(X, n_components, method, rng, reg_covar=1e-6):
         mus = X[rng.choice(len(X), size=n_components, replace=False)]
     else:
         mus = _kmeans_plusplus(X, n_components, rng)
+    if method == "kmeans":
+        mus, labels = _lloyd(X, mus)
+    else:
+        labels = _squared_distances(X, mus).argmin(axis=1)
+    return GMMParams(mus.copy(), _cluster_covariances(X, labels, n_components, reg_covar),
+                     np.full(n_components, 1.0 / n_components))
+
+
+def _cluster_covariances(X, labels, n_components, reg_covar):
+    """Covariance of each cluster's points, shape (K, D, D).
+
+    A cluster with no more points than dimensions has a singular scatter
+    matrix; it gets the covariance of the whole data set instead.
+    """
+    n_features = X.shape[1]
     data_sigma = np.atleast_2d(np.cov(X, rowvar=False, bias=True))
-    data_sigma.flat[:: X.shape[1] + 1] += reg_covar
-    if method != "kmeans":
-        sigmas = np.repeat(data_sigma[None], n_components, axis=0)
-        pis = np.full(n_components, 1.0 / n_components)
-        return GMMParams(mus.copy(), sigmas, pis)
-    centers, labels = _lloyd(X, mus)
-    params = _m_step(X, np.eye(n_components)[labels], reg_covar)
-    # A cluster with no more points than dimensions has a singular scatter
-    # matrix: start it at its centre with the data's covariance instead.
-    thin = np.bincount(labels, minlength=n_components) <= X.shape[1]
-    params.mus[thin] = centers[thin]
-    params.sigmas[thin] = data_sigma
-    return params
+    sigmas = np.repeat(data_sigma[None], n_components, axis=0)
+    for k in range(n_components):
+        members = X[labels == k]
+        if len(members) > n_features:
+            sigmas[k] = np.atleast_2d(np.cov(members, rowvar=False, bias=True))
+    sigmas[:, range(n_features), range(n_features)] += reg_covar
+    return sigmas
 
 
 def _squared_distances(X, centers):
@@ -492,11 +501,12 @@ class EMResult:
 
 
 def _collapse_error(iteration, k, nk, reg_covar, n_components):
+    points = f"{nk:.3g} data point" + ("" if f"{nk:.3g}" == "1" else "s")
     return ComponentCollapseError(
         f"EM iteration {iteration}: component {k} collapsed. Its covariance is no longer "
-        f"positive definite: it holds only {nk:.3g} effective points, too few (or all on a "
-        f"line or a single spot) to describe a Gaussian's spread. Its likelihood can grow "
-        f"without bound, so EM cannot go on. Try one of: more data; fewer components "
+        f"positive definite: it is responsible for the equivalent of only {points}, too few "
+        f"(or all on a line or a single spot) to describe a Gaussian's spread. Its likelihood "
+        f"can grow without bound, so EM cannot go on. Try one of: more data; fewer components "
         f"(n_components={n_components - 1}); a larger reg_covar (now {reg_covar:g}, try "
         f"1e-3 or more); or scale the features to comparable ranges."
     )

@@ -308,7 +308,7 @@ def test_collapse_raises_a_teachers_error():
     blob = rng.standard_normal((50, 2))
     X = np.vstack([blob, np.repeat([[100.0, 100.0]], 3, axis=0)])
     start = ([[0.0, 0.0], [100.0, 100.0]], [np.eye(2), 1e-4 * np.eye(2)], [0.5, 0.5])
-    with pytest.raises(ComponentCollapseError, match=r"component 1 collapsed") as info:
+    with pytest.raises(ComponentCollapseError, match=r"component 1 collapsed.* only 3 data points,") as info:
         fit_gmm(X, init=start, reg_covar=0.0)
     message = str(info.value)
     for advice in ("more data", "fewer components", "reg_covar", "scale the features"):
@@ -354,7 +354,28 @@ def test_kmeans_init_matches_sklearn_kmeans(rng):
     km = KMeans(3, n_init=10, random_state=0).fit(X)
     order = [np.argmin(((km.cluster_centers_ - m) ** 2).sum(axis=1)) for m in mus]
     np.testing.assert_allclose(mus, km.cluster_centers_[order], rtol=1e-8)
-    np.testing.assert_allclose(pis, np.bincount(km.labels_)[order] / len(X))
+    for k, j in enumerate(order):
+        cluster_cov = np.cov(X[km.labels_ == j], rowvar=False, bias=True)
+        np.testing.assert_allclose(sigmas[k], cluster_cov + 1e-6 * np.eye(2), rtol=1e-8)
+    np.testing.assert_allclose(pis, 1 / 3)
+
+
+@pytest.mark.parametrize("method", ["kmeans++", "random"])
+def test_seeded_inits_take_the_covariance_of_the_nearest_points(method, rng):
+    X, *_ = random_problem(rng, 200, 3, 3)
+    mus, sigmas, _ = initialize(X, 3, method=method, random_state=5)
+    nearest = np.array([np.argmin([np.sum((x - m) ** 2) for m in mus]) for x in X])
+    for k in range(3):
+        expected = np.cov(X[nearest == k], rowvar=False, bias=True) + 1e-6 * np.eye(3)
+        np.testing.assert_allclose(sigmas[k], expected, rtol=1e-8, atol=1e-12)
+
+
+def test_default_init_finds_the_seed_blobs_from_most_starts():
+    """Whole-data covariances (the seed's start) merge the two middle blobs from most starts."""
+    (X, _), _ = make_ds(SEED_CENTERS)
+    finals = np.array([fit_gmm(X, 4, random_state=s).log_likelihoods[-1] for s in range(20)])
+    # Runs stop once the mean log-likelihood moves by < tol = 1e-4, i.e. 0.01 in total here.
+    assert np.sum(finals > finals.max() - 0.05) >= 5
 
 
 @pytest.mark.parametrize("method", ["kmeans++", "kmeans", "random"])
