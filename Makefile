@@ -21,7 +21,7 @@ lab: setup
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
 test: setup
-	$(PY) -m pytest tests gmm_teach notebooks --doctest-modules --nbval
+	$(PY) -m pytest tests gmm_teach notebooks --doctest-modules --nbval --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 
 # Re-execute every notebook in place, so the stored outputs match the code.
 notebooks: setup
