@@ -691,6 +691,13 @@ def n_parameters(n_components, n_features):
     return n_components * (n_features + n_features * (n_features + 1) // 2) + n_components - 1
 
 
+def _criterion_terms(X, mus, sigmas, pis):
+    """``-2 log L``, the number of free parameters ``p`` and ``N``, for BIC and AIC."""
+    X, mus, sigmas, pis = _checked(X, mus, sigmas, pis)
+    log_norm, _ = _log_norm_and_responsibilities(X, mus, sigmas, pis)
+    return float(-2 * log_norm.sum()), n_parameters(*mus.shape), len(X)
+
+
 def bic(X, mus, sigmas, pis):
     """Bayesian information criterion, ``-2 log L + p log N`` (lower is better).
 
@@ -707,10 +714,8 @@ def bic(X, mus, sigmas, pis):
     -------
     bic : float
     """
-    X, mus, sigmas, pis = _checked(X, mus, sigmas, pis)
-    log_norm, _ = _log_norm_and_responsibilities(X, mus, sigmas, pis)
-    p = n_parameters(*mus.shape)
-    return float(-2 * log_norm.sum() + p * np.log(len(X)))
+    minus_two_log_likelihood, p, n_samples = _criterion_terms(X, mus, sigmas, pis)
+    return minus_two_log_likelihood + p * float(np.log(n_samples))
 
 
 def aic(X, mus, sigmas, pis):
@@ -729,7 +734,5 @@ def aic(X, mus, sigmas, pis):
     -------
     aic : float
     """
-    X, mus, sigmas, pis = _checked(X, mus, sigmas, pis)
-    log_norm, _ = _log_norm_and_responsibilities(X, mus, sigmas, pis)
-    p = n_parameters(*mus.shape)
-    return float(-2 * log_norm.sum() + 2 * p)
+    minus_two_log_likelihood, p, _ = _criterion_terms(X, mus, sigmas, pis)
+    return minus_two_log_likelihood + 2 * p
