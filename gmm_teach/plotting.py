@@ -40,6 +40,9 @@ COMPONENT_COLORS = np.array(matplotlib.colormaps["tab10"].colors)
 _RING_WIDTHS = (2.0, 1.4, 1.0)
 _RING_ALPHAS = (1.0, 0.6, 0.35)
 
+# Points not yet assigned to any component (the start frame of an EM run).
+_UNASSIGNED_COLOR = "0.6"
+
 # Fraction of the data range added on each side of the fixed frame limits.
 _MARGIN = 0.08
 
@@ -81,10 +84,12 @@ class MixtureArtists(NamedTuple):
 class EMFrame(NamedTuple):
     """One half-step of an EM run, as the stepper widget and :func:`plot_em_steps` show it.
 
-    Frame 0 is the start. Iteration ``t`` has two frames: ``2t - 1`` after the
-    E-step (responsibilities under ``history[t - 1]``, parameters still
-    ``history[t - 1]``) and ``2t`` after the M-step (parameters ``history[t]``,
-    the points still coloured by the responsibilities that produced them).
+    Frame 0 is the start: the starting parameters, and grey points, since no
+    E-step has assigned them yet. Iteration ``t`` has two frames: ``2t - 1``
+    after the E-step (responsibilities under ``history[t - 1]``, parameters
+    still ``history[t - 1]``) and ``2t`` after the M-step (parameters
+    ``history[t]``, the points still coloured by the responsibilities that
+    produced them).
 
     Attributes
     ----------
@@ -98,8 +103,8 @@ class EMFrame(NamedTuple):
     mus : ndarray of shape (n_components, 2)
     sigmas : ndarray of shape (n_components, 2, 2)
     pis : ndarray of shape (n_components,)
-    responsibilities : ndarray of shape (n_samples, n_components)
-        The soft assignments the points are coloured by.
+    responsibilities : ndarray of shape (n_samples, n_components) or None
+        The soft assignments the points are coloured by; None at the start.
     log_likelihood : float
         The log-likelihood of the parameters drawn.
     """
@@ -536,7 +541,7 @@ class EMFrames:
         return EMFrame(
             index=int(index), iteration=iteration, step=step, history_index=drawn,
             **self.history[drawn]._asdict(),
-            responsibilities=self.responsibilities(colour_source),
+            responsibilities=None if step == "start" else self.responsibilities(colour_source),
             log_likelihood=float(self.log_likelihoods[drawn]),
         )
 
@@ -551,6 +556,10 @@ class EMFrames:
         frame = self[index]
         artists = plot_mixture(self.X, frame.mus, frame.sigmas, frame.pis,
                                responsibilities=frame.responsibilities, ax=ax)
+        if frame.responsibilities is None:
+            # No E-step has run yet: the points belong to no component, so
+            # that the first E-step frame visibly colours them.
+            artists.points.set_color(_UNASSIGNED_COLOR)
         self.apply_limits(ax)
         ax.set_title(f"{frame.stage}\nlog-likelihood = {frame.log_likelihood:.2f}", fontsize=10)
         return frame, artists

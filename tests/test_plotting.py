@@ -271,8 +271,12 @@ def test_plot_em_steps_draws_the_m_step_frames_with_fixed_limits(fitted):
         colour_source = result.history[max(t - 1, 0)]
         points, means = ax.collections
         np.testing.assert_allclose(means.get_offsets(), params.mus)
-        np.testing.assert_allclose(points.get_facecolor()[:, :3],
-                                   e_step(X, *colour_source) @ COMPONENT_COLORS[:4], atol=1e-12)
+        colours = points.get_facecolor()[:, :3]
+        if t == 0:  # no E-step has run yet: grey points
+            np.testing.assert_allclose(colours, 0.6)
+        else:
+            np.testing.assert_allclose(colours, e_step(X, *colour_source) @ COMPONENT_COLORS[:4],
+                                       atol=1e-12)
         assert f"{result.log_likelihoods[t]:.2f}" in ax.get_title()
         assert ax.get_xlim() == axes[0].get_xlim()
         assert ax.get_ylim() == axes[0].get_ylim()

@@ -36,9 +36,8 @@ def stepper(fitted):
 def expected_frame(X, result, index):
     """(step, iteration, parameters drawn, responsibilities, log-likelihood, readout)."""
     if index == 0:
-        params = result.history[0]
         ll = result.log_likelihoods[0]
-        return params, e_step(X, *params), f"start, log-likelihood = {ll:.2f}"
+        return result.history[0], None, f"start, log-likelihood = {ll:.2f}"
     t = (index + 1) // 2
     responsibilities = e_step(X, *result.history[t - 1])
     drawn = t - 1 if index % 2 else t
@@ -65,7 +64,10 @@ def test_each_frame_shows_what_history_says(stepper, fitted):
         params, responsibilities, readout = expected_frame(X, result, index)
         frame = stepper.frame
         assert frame.index == index
-        np.testing.assert_allclose(frame.responsibilities, responsibilities, rtol=1e-12)
+        if responsibilities is None:
+            assert frame.responsibilities is None
+        else:
+            np.testing.assert_allclose(frame.responsibilities, responsibilities, rtol=1e-12)
         np.testing.assert_array_equal(frame.mus, params.mus)
         np.testing.assert_array_equal(frame.sigmas, params.sigmas)
         assert stepper.readout.value == readout
@@ -85,6 +87,14 @@ def test_e_step_frame_recolours_and_m_step_frame_moves(stepper, fitted):
     np.testing.assert_array_equal(means[0], means[1])  # ... and left the means alone
     np.testing.assert_array_equal(colors[1], colors[2])  # the M-step kept the colours
     np.testing.assert_allclose(means[2], result.history[t].mus)  # ... and moved the means
+
+
+def test_start_frame_is_grey_and_the_first_e_step_colours_it(stepper, fitted):
+    X, _, result = fitted
+    start, first_e = (stepper.figure(i).axes[1].collections[0] for i in (0, 1))
+    np.testing.assert_allclose(start.get_facecolor()[:, :3], 0.6)
+    np.testing.assert_allclose(first_e.get_facecolor()[:, :3],
+                               e_step(X, *result.history[0]) @ COMPONENT_COLORS[:4])
 
 
 def test_frames_share_read_only_responsibilities(stepper):
