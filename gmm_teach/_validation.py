@@ -164,6 +164,23 @@ def check_n_components(n_components, n_samples):
     return int(n_components)
 
 
+def check_count(value, name):
+    """Validate a whole number >= 1 such as ``max_iter``.
+
+    Parameters
+    ----------
+    value : int
+    name : str
+
+    Returns
+    -------
+    value : int
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+    return int(value)
+
+
 def check_responsibilities(responsibilities, n_samples):
     """Validate a responsibility matrix.
 

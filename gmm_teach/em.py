@@ -591,8 +591,7 @@ def fit_gmm(
     X = v.check_X(X)
     tol = v.check_positive(tol, "tol")
     reg_covar = v.check_positive(reg_covar, "reg_covar")
-    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
-        raise ValueError(f"max_iter must be an int >= 1, got {max_iter!r}")
+    max_iter = v.check_count(max_iter, "max_iter")
     start = _checked_start(X, n_components, init, random_state)
 
     # EM's matrix products are tall and thin (n_samples x a few columns): waking

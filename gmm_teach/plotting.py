@@ -181,12 +181,6 @@ def _check_n_std(n_std):
     )
 
 
-def _check_count(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be an int >= 1, got {value!r}")
-    return int(value)
-
-
 def _check_labels(y, n_samples, num_centers):
     """Integer labels of shape (n_samples,) and how many colours they need."""
     y = v.as_float_array(y, "y", 1, "(n_samples,)")
@@ -250,7 +244,7 @@ def plot_data(X, y=None, *, num_centers=None, centers=None, ax=None):
     X = _check_X_2d(X)
     ax = _axes(ax)
     if num_centers is not None:
-        num_centers = _check_count(num_centers, "num_centers")
+        num_centers = v.check_count(num_centers, "num_centers")
     if centers is not None:
         centers = v.as_float_array(centers, "centers", 2, "(num_centers, 2)")
         expected = (num_centers or len(centers), 2)
