@@ -4,7 +4,18 @@ The reference implementations the notebooks compare against, the data sets,
 plotting helpers, the EM stepper widget and the checks used in assignments.
 """
 
-from .checks import check_e_step, check_gaussian_pdf, check_gmm, check_log_likelihood, check_m_step
+from .checks import (
+    check_align_labels,
+    check_bic,
+    check_e_step,
+    check_gaussian_pdf,
+    check_gmm,
+    check_log_likelihood,
+    check_m_step,
+    check_mahalanobis_sq,
+    check_nearest_center,
+    check_sample_gmm,
+)
 from .data import DatasetSize, load_old_faithful, make_ds
 from .em import (
     ComponentCollapseError,
@@ -61,9 +72,14 @@ __all__ = [
     "plot_mixture",
     "plot_training",
     "em_stepper",
+    "check_nearest_center",
     "check_gaussian_pdf",
     "check_log_likelihood",
     "check_e_step",
     "check_m_step",
     "check_gmm",
+    "check_bic",
+    "check_align_labels",
+    "check_sample_gmm",
+    "check_mahalanobis_sq",
 ]

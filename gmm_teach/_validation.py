@@ -26,8 +26,8 @@ def as_float_array(value, name, ndim, shape_text):
         The argument as the user passed it.
     name : str
         The argument's name, used in error messages.
-    ndim : int
-        The number of dimensions expected.
+    ndim : int or None
+        The number of dimensions expected; ``None`` accepts any.
     shape_text : str
         How the expected shape is written in messages, e.g. ``"(n_samples, n_features)"``.
 
@@ -37,16 +37,23 @@ def as_float_array(value, name, ndim, shape_text):
     """
     if value is None:
         raise TypeError(f"{name} must be an array of shape {shape_text}, got None")
-    if np.iscomplexobj(value):
-        raise TypeError(f"{name} must be real-valued, got a complex array")
+    # Convert before looking at the dtype: a ragged list makes np.asarray itself
+    # fail, and that failure deserves the same message as any other bad value.
     try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
+        array = np.asarray(value)
+        if array.dtype.kind == "c":
+            raise TypeError(f"{name} must be real-valued, got a complex array")
+        if array.dtype.kind not in "biufO":
+            raise TypeError(f"an array of dtype {array.dtype}")
+        array = array.astype(np.float64, copy=False)
+    except (TypeError, ValueError, OverflowError) as exc:
+        if str(exc).startswith(f"{name} must be real-valued"):
+            raise
         raise TypeError(
             f"{name} must be a numeric array of shape {shape_text}, "
             f"got {type(value).__name__} that numpy cannot convert to float ({exc})"
         ) from None
-    if array.ndim != ndim:
+    if ndim is not None and array.ndim != ndim:
         raise ValueError(
             f"{name} must be {ndim}-D of shape {shape_text}, "
             f"got an array of shape {array.shape}"
@@ -89,6 +96,11 @@ def check_params(mus, sigmas, pis, n_features):
     n_features : int
         The number of columns of ``X``.
 
+    Whether each covariance is positive definite is not checked here: that is
+    decided by the Cholesky factorisation the computation itself uses
+    (``gmm_teach.em._checked_precision_cholesky``), so the check and the
+    computation cannot disagree.
+
     Returns
     -------
     mus : ndarray of shape (n_components, n_features)
@@ -110,7 +122,7 @@ def check_params(mus, sigmas, pis, n_features):
             f"sigmas must have shape (n_components, n_features, n_features) = {expected}, "
             f"got {sigmas.shape}"
         )
-    pis = as_float_array(pis, "pis", np.ndim(pis), f"({n_components},)").ravel()
+    pis = as_float_array(pis, "pis", None, f"({n_components},)").ravel()
     if pis.size != n_components:
         raise ValueError(
             f"pis must have {n_components} entries (one per component in mus), "
@@ -120,27 +132,23 @@ def check_params(mus, sigmas, pis, n_features):
         raise ValueError(f"pis must be non-negative, got {pis}")
     if abs(pis.sum() - 1.0) > SUM_TO_ONE_ATOL:
         raise ValueError(f"pis must sum to 1, got sum(pis) = {pis.sum():.6g}")
-    check_covariances(sigmas)
+    check_symmetric(sigmas)
     return mus, sigmas, pis
 
 
-def check_covariances(sigmas):
-    """Raise ValueError unless every ``sigmas[k]`` is symmetric positive definite.
+def check_symmetric(sigmas, name="sigmas"):
+    """Raise ValueError unless every ``sigmas[k]`` is symmetric.
 
     Parameters
     ----------
     sigmas : ndarray of shape (n_components, n_features, n_features)
+    name : str
+        How the stack is named in messages.
     """
     for k, sigma in enumerate(sigmas):
         scale = np.max(np.abs(sigma))
         if np.max(np.abs(sigma - sigma.T)) > SYMMETRY_RTOL * scale:
-            raise ValueError(f"sigmas[{k}] must be symmetric, got\n{sigma}")
-        smallest = np.linalg.eigvalsh(sigma)[0]
-        if smallest <= 0:
-            raise ValueError(
-                f"sigmas[{k}] must be positive definite, but its smallest eigenvalue "
-                f"is {smallest:.3g}"
-            )
+            raise ValueError(f"{name}[{k}] must be symmetric, got\n{sigma}")
 
 
 def check_n_components(n_components, n_samples):
@@ -179,6 +187,31 @@ def check_count(value, name):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise ValueError(f"{name} must be an int >= 1, got {value!r}")
     return int(value)
+
+
+def check_random_state(random_state):
+    """Validate a seed and turn it into a generator.
+
+    Parameters
+    ----------
+    random_state : None, int >= 0 or numpy.random.Generator
+
+    Returns
+    -------
+    rng : numpy.random.Generator
+    """
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if random_state is not None and (
+        isinstance(random_state, bool) or not isinstance(random_state, numbers.Integral)
+    ):
+        raise TypeError(
+            f"random_state must be None, an int >= 0 or a numpy.random.Generator, "
+            f"got {random_state!r}"
+        )
+    if random_state is not None and random_state < 0:
+        raise ValueError(f"random_state must be an int >= 0, got {random_state!r}")
+    return np.random.default_rng(random_state)
 
 
 def check_responsibilities(responsibilities, n_samples):

@@ -10,6 +10,14 @@ component or a high-dimensional problem never produces 0/0.
 
 The public functions validate their inputs once; the EM loop in
 :func:`fit_gmm` runs on the private, unchecked helpers (names starting with ``_``).
+
+A covariance is usable when :func:`_precision_cholesky` can factorise it: that
+one definition decides both whether a user's ``sigmas`` are accepted and
+whether EM may go on with the covariances it produced, so no covariance that
+the fit returns is rejected later, and numpy's ``LinAlgError`` never reaches
+the user. :func:`fit_gmm` and :func:`initialize` work on the data centred and
+scaled by a power of two (:class:`_Frame`), so a fit does not depend on where
+the data sits or on its units.
 """
 
 import warnings
@@ -92,11 +100,29 @@ def _precision_cholesky(sigmas):
     Raises
     ------
     numpy.linalg.LinAlgError
-        If some ``sigmas[k]`` is not positive definite.
+        If some ``sigmas[k]`` is not usable: its Cholesky factorisation fails
+        (not positive definite, or singular to working precision) or the
+        inverse factor overflows. This is the package's definition of a usable
+        covariance.
     """
     chols = np.linalg.cholesky(sigmas)
     eye = np.broadcast_to(np.eye(sigmas.shape[-1]), sigmas.shape)
-    return solve_triangular(chols, eye, lower=True).transpose(0, 2, 1)
+    prec_chols = solve_triangular(chols, eye, lower=True, check_finite=False).transpose(0, 2, 1)
+    # A factor with a diagonal near the smallest float succeeds, but its
+    # inverse is infinite and every density computed from it would be NaN.
+    if not np.isfinite(prec_chols).all():
+        raise np.linalg.LinAlgError("the inverse of the Cholesky factor overflows")
+    return prec_chols
+
+
+def _first_unusable(sigmas):
+    """The index of the first covariance that :func:`_precision_cholesky` rejects."""
+    for k in range(len(sigmas)):
+        try:
+            _precision_cholesky(sigmas[k : k + 1])
+        except np.linalg.LinAlgError:
+            return k
+    raise AssertionError("called with usable covariances")  # pragma: no cover
 
 
 def _mahalanobis_sq(X, mus, prec_chols):
@@ -202,18 +228,135 @@ def _m_step(X, responsibilities, reg_covar):
 
 
 # --------------------------------------------------------------------------
-# Public functions (validate once, then call the kernels above)
+# Checked covariances, and densities that are finite or an error
 # --------------------------------------------------------------------------
 
+# float64 holds magnitudes from about 2.2e-308 to 1.8e308.
+_FLOAT_MAX = float(np.finfo(np.float64).max)
 
-def _checked(X, mus, sigmas, pis):
+
+def _checked_precision_cholesky(sigmas, name="sigmas"):
+    """:func:`_precision_cholesky`, with a ValueError naming ``name[k]`` when it fails.
+
+    Parameters
+    ----------
+    sigmas : ndarray of shape (K, D, D)
+        Finite and symmetric (see ``_validation.check_params``).
+    name : str
+        How the stack is named in the message.
+
+    Returns
+    -------
+    prec_chols : ndarray of shape (K, D, D)
+    """
+    try:
+        return _precision_cholesky(sigmas)
+    except np.linalg.LinAlgError:
+        k = _first_unusable(sigmas)
+    raise ValueError(
+        f"{name}[{k}] must be positive definite (its Cholesky factorisation must succeed), "
+        f"but {_why_not_positive_definite(sigmas[k])}"
+    )
+
+
+def _why_not_positive_definite(sigma):
+    try:
+        eigenvalues = np.linalg.eigvalsh(sigma)
+    except np.linalg.LinAlgError:  # pragma: no cover - eigvalsh of a finite symmetric matrix
+        return "its eigenvalues cannot be computed"
+    smallest, largest = eigenvalues[0], eigenvalues[-1]
+    if smallest <= 0:
+        return f"its smallest eigenvalue is {smallest:.3g}"
+    return (
+        f"it is singular to working precision: its eigenvalues range from {smallest:.3g} "
+        f"to {largest:.3g}, a ratio beyond what float64 can factorise"
+    )
+
+
+def _check_params(mus, sigmas, pis, n_features, name=""):
+    """``_validation.check_params`` plus the usable-covariance check.
+
+    Parameters
+    ----------
+    mus, sigmas, pis : array-like
+        As the user passed them.
+    n_features : int
+    name : str
+        Prefix for the messages, e.g. ``"init: "``.
+
+    Returns
+    -------
+    params : GMMParams
+    prec_chols : ndarray of shape (K, D, D)
+    """
+    try:
+        mus, sigmas, pis = v.check_params(mus, sigmas, pis, n_features)
+        prec_chols = _checked_precision_cholesky(sigmas)
+    except (TypeError, ValueError) as exc:
+        if not name:
+            raise
+        raise type(exc)(f"{name}{exc}") from None
+    return GMMParams(mus, sigmas, pis), prec_chols
+
+
+def _checked_log_prob(X, mus, sigmas, pis):
+    """Validate, then the weighted log densities.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, D)
+    params : GMMParams
+    log_prob : ndarray of shape (n_samples, K)
+        May hold NaN or -inf where a density is not representable; see
+        :func:`_unrepresentable_error`.
+    """
     X = v.check_X(X)
-    mus, sigmas, pis = v.check_params(mus, sigmas, pis, X.shape[1])
-    return X, mus, sigmas, pis
+    params, prec_chols = _check_params(mus, sigmas, pis, X.shape[1])
+    # The whitening subtracts two products that both grow with the distance
+    # from the origin; measured from the middle of the data, far-shifted data
+    # keeps its digits.
+    center = _Frame.of(X).center
+    with np.errstate(over="ignore", invalid="ignore"):
+        log_prob = _weighted_log_prob(X - center, params.mus - center, prec_chols, params.pis)
+    return X, params, log_prob
 
 
-def _log_norm_and_responsibilities(X, mus, sigmas, pis):
-    return _normalize(_weighted_log_prob(X, mus, _precision_cholesky(sigmas), pis))
+def _unrepresentable_error(X, sigmas, i, what="its log-density"):
+    """A ValueError for sample ``i``, too far from the components for float64."""
+    spread = float(np.sqrt(np.max(np.diagonal(sigmas, axis1=1, axis2=2))))
+    return ValueError(
+        f"X[{i}] is so far from every component, measured in their standard deviations, "
+        f"that {what} is below -{_FLOAT_MAX:.2g}, beyond float64 (its squared Mahalanobis "
+        f"distance overflows). X's entries reach {np.max(np.abs(X)):.3g} while the "
+        f"components' largest standard deviation is {spread:.3g}: express X and the "
+        f"parameters in units where they are comparable, or drop the outlying sample."
+    )
+
+
+def _finite_log_norm(X, params, log_prob):
+    """Log-sum-exp and responsibilities, or a ValueError instead of NaN."""
+    with np.errstate(invalid="ignore"):
+        log_norm, responsibilities = _normalize(log_prob)
+    bad = np.flatnonzero(~np.isfinite(log_norm))
+    if len(bad):
+        raise _unrepresentable_error(X, params.sigmas, bad[0])
+    return log_norm, responsibilities
+
+
+def _finite_total(X, params, log_norm):
+    total = float(log_norm.sum())
+    if not np.isfinite(total):
+        raise ValueError(
+            f"the total log-likelihood of X's {len(X)} samples is below -{_FLOAT_MAX:.2g}, "
+            f"beyond float64: X's entries reach {np.max(np.abs(X)):.3g}, far outside the "
+            f"components; express X and the parameters in comparable units"
+        )
+    return total
+
+
+# --------------------------------------------------------------------------
+# Public functions (validate once, then call the kernels above)
+# --------------------------------------------------------------------------
 
 
 def log_gaussian_pdf(X, mus, sigmas, pis):
@@ -225,7 +368,9 @@ def log_gaussian_pdf(X, mus, sigmas, pis):
         + (x_i - \\mu_k)^\\top \\Sigma_k^{-1} (x_i - \\mu_k)\\right)
 
     computed through the Cholesky factor of each covariance: no inverse, no
-    determinant, no exp-then-log, so it is finite for any finite input.
+    determinant, no exp-then-log. The result is finite, except ``-inf`` in the
+    column of a component whose weight is exactly 0; a sample so far from a
+    component that its log density is below float64's range raises ValueError.
 
     Parameters
     ----------
@@ -244,8 +389,12 @@ def log_gaussian_pdf(X, mus, sigmas, pis):
     >>> log_gaussian_pdf([[0.0]], mus=[[0.0]], sigmas=[[[1.0]]], pis=[1.0])
     array([[-0.91893853]])
     """
-    X, mus, sigmas, pis = _checked(X, mus, sigmas, pis)
-    return _weighted_log_prob(X, mus, _precision_cholesky(sigmas), pis)
+    X, params, log_prob = _checked_log_prob(X, mus, sigmas, pis)
+    bad = np.isnan(log_prob) | (np.isneginf(log_prob) & (params.pis > 0))
+    if bad.any():
+        i, k = np.argwhere(bad)[0]
+        raise _unrepresentable_error(X, params.sigmas, i, f"its log-density under component {k}")
+    return log_prob
 
 
 def gaussian_pdf(X, mus, sigmas, pis):
@@ -265,7 +414,14 @@ def gaussian_pdf(X, mus, sigmas, pis):
     -------
     densities : ndarray of shape (n_samples, n_components)
     """
-    return np.exp(log_gaussian_pdf(X, mus, sigmas, pis))
+    with np.errstate(over="ignore"):  # a tiny covariance: a density above float64's range
+        densities = np.exp(log_gaussian_pdf(X, mus, sigmas, pis))
+    if not np.isfinite(densities).all():
+        raise ValueError(
+            "some density is above float64's range (about 1.8e308): a covariance is tiny "
+            "compared with its component's weight and dimension; use log_gaussian_pdf"
+        )
+    return densities
 
 
 def log_likelihood(X, mus, sigmas, pis):
@@ -273,6 +429,8 @@ def log_likelihood(X, mus, sigmas, pis):
 
     The inner sum is a log-sum-exp over the weighted log densities, so one point
     far from every component lowers the total instead of making it ``-inf``.
+    A point so far away that its log density is below float64's range raises
+    ValueError rather than returning NaN.
 
     Parameters
     ----------
@@ -285,8 +443,9 @@ def log_likelihood(X, mus, sigmas, pis):
     -------
     log_likelihood : float
     """
-    log_norm, _ = _log_norm_and_responsibilities(*_checked(X, mus, sigmas, pis))
-    return float(log_norm.sum())
+    X, params, log_prob = _checked_log_prob(X, mus, sigmas, pis)
+    log_norm, _ = _finite_log_norm(X, params, log_prob)
+    return _finite_total(X, params, log_norm)
 
 
 def e_step(X, mus, sigmas, pis):
@@ -311,7 +470,7 @@ def e_step(X, mus, sigmas, pis):
     responsibilities : ndarray of shape (n_samples, n_components)
         Non-negative; every row sums to 1.
     """
-    _, responsibilities = _log_norm_and_responsibilities(*_checked(X, mus, sigmas, pis))
+    _, responsibilities = _finite_log_norm(*_checked_log_prob(X, mus, sigmas, pis))
     return responsibilities
 
 
@@ -343,14 +502,113 @@ def m_step(X, responsibilities, *, reg_covar=1e-6):
     mus : ndarray of shape (n_components, n_features)
     sigmas : ndarray of shape (n_components, n_features, n_features)
     pis : ndarray of shape (n_components,)
+
+    Raises
+    ------
+    ValueError
+        If the covariances are beyond float64's range (X's spread near 1e154
+        or 1e-154): rescale X.
     """
     X = v.check_X(X)
     responsibilities = v.check_responsibilities(responsibilities, X.shape[0])
     reg_covar = v.check_positive(reg_covar, "reg_covar")
-    return _m_step(X, responsibilities, reg_covar)
+    frame = _Frame.of(X, reg_covar)
+    work = _m_step(frame.data(X), responsibilities, frame.reg_covar(reg_covar))
+    return frame.to_user(work, X)
 
 
-def initialize(X, n_components, *, method="kmeans++", random_state=None):
+# --------------------------------------------------------------------------
+# The working frame: centred data, scaled by a power of two
+# --------------------------------------------------------------------------
+
+
+class _Frame(NamedTuple):
+    """User units ``x`` and working units ``(x - center) / scale``.
+
+    ``scale`` is a power of two, so scaling and unscaling are exact in floating
+    point: a covariance is usable in one frame exactly when it is in the other
+    (unless it under- or overflows, which :meth:`to_user` reports).
+    """
+
+    center: np.ndarray
+    scale: float
+
+    @classmethod
+    def of(cls, X, reg_covar=0.0):
+        """The frame that puts ``X`` in [-1, 1] about the middle of its range.
+
+        The scale is at least ``sqrt(reg_covar)``, so that ``reg_covar`` in
+        working units cannot overflow when the data are much narrower.
+        """
+        low, high = X.min(axis=0), X.max(axis=0)
+        # Halves first: (low + high) / 2 and high - low overflow near 1e308.
+        center = low / 2 + high / 2
+        spread = max(float(np.max(high / 2 - low / 2)), np.sqrt(reg_covar))
+        exponent = min(np.frexp(spread)[1], 1023) if spread > 0 else 0
+        return cls(center, float(np.ldexp(1.0, exponent)))
+
+    def data(self, X):
+        """``X`` in working units."""
+        return (X - self.center) / self.scale
+
+    def reg_covar(self, reg_covar):
+        """``reg_covar`` in working units."""
+        return reg_covar / self.scale / self.scale
+
+    def log_likelihood_offset(self, n_samples, n_features):
+        """Add to a working-units log-likelihood to get the user's: ``-N D log(scale)``."""
+        return -n_samples * n_features * np.log(self.scale)
+
+    def to_work(self, params):
+        """Parameters in working units."""
+        return GMMParams((params.mus - self.center) / self.scale,
+                         params.sigmas / self.scale / self.scale, params.pis)
+
+    def to_user(self, params, X):
+        """Parameters in user units; ValueError if they leave float64's range.
+
+        One multiplication at a time: ``scale**2`` alone may overflow when the
+        covariances do not.
+        """
+        with np.errstate(over="ignore"):
+            mus = params.mus * self.scale + self.center
+            sigmas = params.sigmas * self.scale * self.scale
+        if not (np.isfinite(mus).all() and np.isfinite(sigmas).all()):
+            raise _scale_error(X, "overflow")
+        return GMMParams(mus, sigmas, params.pis.copy())
+
+
+def _scale_error(X, what):
+    """A ValueError for covariances that over- or underflow in the user's units."""
+    low, high = X.min(axis=0), X.max(axis=0)
+    spread = float(np.max(high / 2 - low / 2))
+    factor = 10.0 ** -np.round(np.log10(spread)) if spread > 0 else 1.0
+    return ValueError(
+        f"X's spread is {spread:.3g}: its covariances, which grow as its square, {what} "
+        f"float64 (magnitudes from about 1e-308 to 1.8e308). Rescale X first, for "
+        f"instance X * {factor:.0e}, and rescale the results back if needed."
+    )
+
+
+def _usable_in_user_units(params, X):
+    """``params`` (user units) if :func:`_precision_cholesky` accepts its covariances.
+
+    In working units they were usable; a covariance that underflows when scaled
+    back (data of spread below about 1e-154) is not, and that is X's scale.
+    """
+    try:
+        _precision_cholesky(params.sigmas)
+    except np.linalg.LinAlgError:
+        raise _scale_error(X, "underflow") from None
+    return params
+
+
+# --------------------------------------------------------------------------
+# Starting parameters
+# --------------------------------------------------------------------------
+
+
+def initialize(X, n_components, *, method="kmeans++", reg_covar=1e-6, random_state=None):
     """Starting parameters for EM.
 
     Parameters
@@ -371,8 +629,12 @@ def initialize(X, n_components, *, method="kmeans++", random_state=None):
         Every method then gives each component the covariance of the points
         nearest to its mean (the whole data set's covariance when fewer than
         ``n_features + 1`` points are nearest) and equal weights; the first
-        M-step sets the weights from the data.
-    random_state : int, numpy.random.Generator or None, default=None
+        M-step sets the weights from the data. Distances are computed on the
+        centred data, so the start does not depend on where the data sit.
+    reg_covar : float, default=1e-6
+        Added to every starting covariance's diagonal, as :func:`fit_gmm`
+        passes its own.
+    random_state : None, int >= 0 or numpy.random.Generator, default=None
         Seed for the random choices; ``None`` gives a different start each call.
 
     Returns
@@ -380,26 +642,53 @@ def initialize(X, n_components, *, method="kmeans++", random_state=None):
     mus : ndarray of shape (n_components, n_features)
     sigmas : ndarray of shape (n_components, n_features, n_features)
     pis : ndarray of shape (n_components,)
+
+    Raises
+    ------
+    ComponentCollapseError
+        (a ValueError) if a starting covariance is not usable, e.g. for
+        collinear features with ``reg_covar=0``.
     """
     X = v.check_X(X)
     n_components = v.check_n_components(n_components, X.shape[0])
     if method not in INIT_METHODS:
         raise ValueError(f"method must be one of {INIT_METHODS}, got {method!r}")
-    rng = np.random.default_rng(random_state)
-    return _initialize(X, n_components, method, rng)
+    reg_covar = v.check_positive(reg_covar, "reg_covar")
+    rng = v.check_random_state(random_state)
+    frame = _Frame.of(X, reg_covar)
+    user, _ = _initialize(X, frame, n_components, method, rng, reg_covar)
+    return user
 
 
-def _initialize(X, n_components, method, rng, reg_covar=1e-6):
+def _initialize(X, frame, n_components, method, rng, reg_covar):
+    """The start of ``method`` in user and in working units.
+
+    Returns
+    -------
+    user, work : GMMParams
+    """
+    Xw = frame.data(X)
     if method == "random":
-        mus = X[rng.choice(len(X), size=n_components, replace=False)]
+        chosen = rng.choice(len(X), size=n_components, replace=False)
     else:
-        mus = _kmeans_plusplus(X, n_components, rng)
+        chosen = _kmeans_plusplus(Xw, n_components, rng)
     if method == "kmeans":
-        mus, labels = _lloyd(X, mus)
+        mus_w, labels = _lloyd(Xw, Xw[chosen])
     else:
-        labels = _squared_distances(X, mus).argmin(axis=1)
-    return GMMParams(mus.copy(), _cluster_covariances(X, labels, n_components, reg_covar),
-                     np.full(n_components, 1.0 / n_components))
+        mus_w = Xw[chosen]
+        labels = _squared_distances(Xw, mus_w).argmin(axis=1)
+    sigmas_w = _cluster_covariances(Xw, labels, n_components, frame.reg_covar(reg_covar))
+    work = GMMParams(mus_w, sigmas_w, np.full(n_components, 1.0 / n_components))
+    try:
+        _precision_cholesky(sigmas_w)
+    except np.linalg.LinAlgError:
+        k = _first_unusable(sigmas_w)
+        raise _start_collapse_error(k, f"init={method!r}", reg_covar, n_components) from None
+    user = _usable_in_user_units(frame.to_user(work, X), X)
+    if method != "kmeans":
+        # The means ARE data points; unscaling would round them.
+        user = user._replace(mus=X[chosen].copy())
+    return user, work
 
 
 def _cluster_covariances(X, labels, n_components, reg_covar):
@@ -421,13 +710,17 @@ def _cluster_covariances(X, labels, n_components, reg_covar):
 
 def _squared_distances(X, centers):
     """Squared Euclidean distances, shape (n_samples, n_centers)."""
-    # |x - c|^2 = |x|^2 - 2 x.c + |c|^2 needs no (n, K, D) temporary.
-    distances = (X**2).sum(axis=1)[:, None] - 2 * X @ centers.T + (centers**2).sum(axis=1)
-    return np.maximum(distances, 0.0)
+    # Differences first: the shortcut |x|^2 - 2 x.c + |c|^2 loses the distance
+    # between two nearby points to rounding when both sit far from the origin.
+    distances = np.empty((len(X), len(centers)))
+    for k, center in enumerate(centers):
+        diff = X - center
+        np.einsum("id,id->i", diff, diff, out=distances[:, k])
+    return distances
 
 
 def _kmeans_plusplus(X, n_components, rng):
-    """k-means++ seeding (Arthur and Vassilvitskii, 2007): data points, spread out."""
+    """k-means++ seeding (Arthur and Vassilvitskii, 2007): indices of data points, spread out."""
     chosen = [rng.integers(len(X))]
     closest = _squared_distances(X, X[chosen])[:, 0]
     for _ in range(1, n_components):
@@ -441,7 +734,7 @@ def _kmeans_plusplus(X, n_components, rng):
         new = rng.choice(len(X), p=p)
         chosen.append(new)
         closest = np.minimum(closest, _squared_distances(X, X[[new]])[:, 0])
-    return X[chosen]
+    return np.array(chosen)
 
 
 def _lloyd(X, centers, max_iter=300):
@@ -458,6 +751,11 @@ def _lloyd(X, centers, max_iter=300):
             break
         labels = new_labels
     return centers, labels
+
+
+# --------------------------------------------------------------------------
+# The EM loop
+# --------------------------------------------------------------------------
 
 
 @dataclass
@@ -501,20 +799,48 @@ class EMResult:
         return self.responsibilities.argmax(axis=1)
 
 
+def _advice(reg_covar, n_components):
+    fewer = f"fewer components (n_components={n_components - 1}); " if n_components > 1 else ""
+    return (
+        f"Try one of: more data; {fewer}a larger reg_covar (now {reg_covar:g}, try 1e-3 "
+        f"or more); or scale the features to comparable ranges."
+    )
+
+
 def _collapse_error(iteration, k, nk, reg_covar, n_components):
     points = f"{nk:.3g} data point" + ("" if f"{nk:.3g}" == "1" else "s")
     return ComponentCollapseError(
         f"EM iteration {iteration}: component {k} collapsed. Its covariance is no longer "
         f"positive definite: it is responsible for the equivalent of only {points}, too few "
         f"(or all on a line or a single spot) to describe a Gaussian's spread. Its likelihood "
-        f"can grow without bound, so EM cannot go on. Try one of: more data; fewer components "
-        f"(n_components={n_components - 1}); a larger reg_covar (now {reg_covar:g}, try "
-        f"1e-3 or more); or scale the features to comparable ranges."
+        f"can grow without bound, so EM cannot go on. {_advice(reg_covar, n_components)}"
     )
 
 
-def _checked_start(X, n_components, init, random_state):
-    """Validate ``init`` and produce the starting ``GMMParams``."""
+def _start_collapse_error(k, source, reg_covar, n_components):
+    return ComponentCollapseError(
+        f"The start ({source}) gives component {k} a covariance that is not positive "
+        f"definite to working precision: the points it comes from lie on a line or a single "
+        f"spot, or one feature is a multiple of another. EM cannot start. "
+        f"{_advice(reg_covar, n_components)}"
+    )
+
+
+def _far_sample_error(iteration, i, reg_covar, n_components):
+    return ComponentCollapseError(
+        f"EM iteration {iteration}: sample {i} is so far from every component, measured in "
+        f"their standard deviations, that its log-density is beyond float64: the components' "
+        f"covariances have shrunk to almost nothing. {_advice(reg_covar, n_components)}"
+    )
+
+
+def _checked_start(X, frame, n_components, init, rng, reg_covar):
+    """Validate ``init`` and produce the start in user and working units.
+
+    Returns
+    -------
+    user, work : GMMParams
+    """
     if isinstance(init, str):
         if init not in INIT_METHODS:
             raise ValueError(
@@ -523,20 +849,22 @@ def _checked_start(X, n_components, init, random_state):
         if n_components is None:
             raise ValueError(f"n_components is required when init is a method name ({init!r})")
         n_components = v.check_n_components(n_components, len(X))
-        return _initialize(X, n_components, init, np.random.default_rng(random_state))
+        return _initialize(X, frame, n_components, init, rng, reg_covar)
     if not isinstance(init, (tuple, list)) or len(init) != 3:
         raise TypeError(
             f"init must be a method name {INIT_METHODS} or a (mus, sigmas, pis) tuple, "
             f"got {type(init).__name__}"
         )
-    start = GMMParams(*v.check_params(*init, X.shape[1]))
+    start, _ = _check_params(*init, X.shape[1], name="init: ")
     if n_components is not None and n_components != len(start.mus):
         raise ValueError(
             f"n_components = {n_components} disagrees with init, which has "
             f"{len(start.mus)} components"
         )
     v.check_n_components(len(start.mus), len(X))
-    return start
+    # Copies: history[0] must not change when the caller's arrays do.
+    user = GMMParams(*(a.copy() for a in start))
+    return user, frame.to_work(user)
 
 
 def fit_gmm(
@@ -557,6 +885,11 @@ def fit_gmm(
     give both the log-likelihood of the current parameters and the next
     responsibilities.
 
+    The loop runs on the data centred on the middle of their range and scaled
+    by a power of two, and reports everything in the user's units: shifting
+    the data, or rescaling it (with ``reg_covar`` rescaled alike), gives the
+    corresponding fit to within rounding.
+
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
@@ -572,8 +905,9 @@ def fit_gmm(
     max_iter : int, default=500
         The most EM iterations to run.
     reg_covar : float, default=1e-6
-        Added to every covariance's diagonal at each M-step.
-    random_state : int, numpy.random.Generator or None, default=None
+        Added to every covariance's diagonal at each M-step, and to the start's
+        covariances when ``init`` is a method name.
+    random_state : None, int >= 0 or numpy.random.Generator, default=None
         Seed for the initialisation method.
     verbose : bool, default=False
         Print the log-likelihood every 5 iterations and how the fit ended.
@@ -581,18 +915,23 @@ def fit_gmm(
     Returns
     -------
     result : EMResult
+        Every covariance in ``result.history`` is accepted by :func:`e_step`.
 
     Raises
     ------
     ComponentCollapseError
         (a ValueError) when a component's covariance stops being positive
-        definite, with what to try instead.
+        definite, or the start's is not, with what to try instead.
+    ValueError
+        When the data's scale puts the covariances beyond float64's range.
     """
     X = v.check_X(X)
     tol = v.check_positive(tol, "tol")
     reg_covar = v.check_positive(reg_covar, "reg_covar")
     max_iter = v.check_count(max_iter, "max_iter")
-    start = _checked_start(X, n_components, init, random_state)
+    rng = v.check_random_state(random_state)
+    frame = _Frame.of(X, reg_covar)
+    start, start_work = _checked_start(X, frame, n_components, init, rng, reg_covar)
 
     # EM's matrix products are tall and thin (n_samples x a few columns): waking
     # BLAS threads for them costs more than it saves, and numpy's and scipy's
@@ -600,7 +939,7 @@ def fit_gmm(
     # cores, one thread per library made an iteration 1.1x to 2.4x faster.
     with threadpool_limits(limits=1, user_api="blas"):
         history, log_likelihoods, responsibilities, converged = _em_loop(
-            X, start, tol, max_iter, reg_covar, verbose
+            X, frame, start, start_work, tol, max_iter, reg_covar, verbose
         )
     n_iter, final = len(history) - 1, history[-1]
     if verbose:
@@ -627,8 +966,11 @@ def fit_gmm(
     )
 
 
-def _em_loop(X, params, tol, max_iter, reg_covar, verbose):
-    """Run EM from ``params``; see :func:`fit_gmm`.
+def _em_loop(X, frame, start, params, tol, max_iter, reg_covar, verbose):
+    """Run EM from ``params`` (working units); see :func:`fit_gmm`.
+
+    ``start`` is the same start in user units. The loop works on
+    ``frame.data(X)`` and stores every step in user units.
 
     Returns
     -------
@@ -638,39 +980,52 @@ def _em_loop(X, params, tol, max_iter, reg_covar, verbose):
         Under the last parameters.
     converged : bool
     """
-    n_samples = len(X)
-    log_norm, responsibilities = _log_norm_and_responsibilities(X, *params)
-    history = [params]
-    log_likelihoods = [log_norm.sum()]
-    for iteration in range(1, max_iter + 1):
-        params = _m_step(X, responsibilities, reg_covar)
+    n_samples, n_features = X.shape
+    n_components = len(params.pis)
+    Xw = frame.data(X)
+    reg_work = frame.reg_covar(reg_covar)
+    offset = frame.log_likelihood_offset(n_samples, n_features)
+    history, log_likelihoods, previous = [start], [], None
+    for iteration in range(max_iter + 1):
+        if iteration > 0:
+            params = _m_step(Xw, responsibilities, reg_work)
+        # The factorisation every E-step needs is also the check that the
+        # covariances are usable: it costs nothing extra in the loop.
         try:
             prec_chols = _precision_cholesky(params.sigmas)
         except np.linalg.LinAlgError:
-            k = _first_not_positive_definite(params.sigmas)
+            k = _first_unusable(params.sigmas)
+            if iteration == 0:
+                raise _start_collapse_error(k, "init", reg_covar, n_components) from None
             nk = params.pis[k] * n_samples
-            raise _collapse_error(iteration, k, nk, reg_covar, len(params.pis)) from None
+            raise _collapse_error(iteration, k, nk, reg_covar, n_components) from None
         # One pass gives both the log-likelihood of the new parameters and the
         # responsibilities for the next M-step.
-        log_norm, responsibilities = _normalize(
-            _weighted_log_prob(X, params.mus, prec_chols, params.pis)
-        )
-        history.append(params)
-        log_likelihoods.append(log_norm.sum())
+        with np.errstate(over="ignore", invalid="ignore"):
+            log_norm, responsibilities = _normalize(
+                _weighted_log_prob(Xw, params.mus, prec_chols, params.pis)
+            )
+        total = log_norm.sum()
+        if not np.isfinite(total):
+            i = np.flatnonzero(~np.isfinite(log_norm))[0]
+            raise _far_sample_error(iteration, i, reg_covar, n_components)
+        log_likelihoods.append(total + offset)
+        previous, change = total, (None if previous is None else abs(total - previous))
+        if iteration == 0:
+            continue
+        history.append(_usable_in_user_units(frame.to_user(params, X), X))
         if verbose and iteration % 5 == 0:
             print(f"Data Log-Likelihood at iteration: {iteration} = {log_likelihoods[-1]:.6f}")
-        if abs(log_likelihoods[-1] - log_likelihoods[-2]) / n_samples < tol:
+        # Compared in working units: the offset to the user's units is a
+        # constant that could be large enough to round the change away.
+        if change / n_samples < tol:
             return history, log_likelihoods, responsibilities, True
     return history, log_likelihoods, responsibilities, False
 
 
-def _first_not_positive_definite(sigmas):
-    for k, sigma in enumerate(sigmas):
-        try:
-            np.linalg.cholesky(sigma)
-        except np.linalg.LinAlgError:
-            return k
-    raise AssertionError("called with positive-definite covariances")  # pragma: no cover
+# --------------------------------------------------------------------------
+# Model selection
+# --------------------------------------------------------------------------
 
 
 def n_parameters(n_components, n_features):
@@ -680,21 +1035,35 @@ def n_parameters(n_components, n_features):
 
     Parameters
     ----------
-    n_components : int
-    n_features : int
+    n_components : int >= 1
+    n_features : int >= 1
 
     Returns
     -------
     n_parameters : int
+
+    Examples
+    --------
+    >>> n_parameters(4, 2)
+    23
     """
+    n_components = v.check_count(n_components, "n_components")
+    n_features = v.check_count(n_features, "n_features")
     return n_components * (n_features + n_features * (n_features + 1) // 2) + n_components - 1
 
 
 def _criterion_terms(X, mus, sigmas, pis):
     """``-2 log L``, the number of free parameters ``p`` and ``N``, for BIC and AIC."""
-    X, mus, sigmas, pis = _checked(X, mus, sigmas, pis)
-    log_norm, _ = _log_norm_and_responsibilities(X, mus, sigmas, pis)
-    return float(-2 * log_norm.sum()), n_parameters(*mus.shape), len(X)
+    X, params, log_prob = _checked_log_prob(X, mus, sigmas, pis)
+    log_norm, _ = _finite_log_norm(X, params, log_prob)
+    minus_two_log_likelihood = -2 * _finite_total(X, params, log_norm)
+    if not np.isfinite(minus_two_log_likelihood):
+        raise ValueError(
+            f"-2 log-likelihood is beyond float64's range: X's entries reach "
+            f"{np.max(np.abs(X)):.3g}, far outside the components; express X and the "
+            f"parameters in comparable units"
+        )
+    return minus_two_log_likelihood, n_parameters(*params.mus.shape), len(X)
 
 
 def bic(X, mus, sigmas, pis):

@@ -20,7 +20,7 @@ from matplotlib.patches import Ellipse
 from matplotlib.ticker import MaxNLocator
 
 from . import _validation as v
-from .em import GMMParams, e_step
+from .em import GMMParams, _check_params, _checked_precision_cholesky, e_step
 
 __all__ = [
     "EMFrame",
@@ -162,9 +162,10 @@ def _check_cov(cov):
     if cov.shape != (2, 2):
         raise ValueError(f"cov must have shape (2, 2), got {cov.shape}")
     try:
-        v.check_covariances(cov[None])
+        v.check_symmetric(cov[None])
+        _checked_precision_cholesky(cov[None])
     except ValueError as exc:
-        # The shared check numbers the matrices of a stack; here there is one, named cov.
+        # The shared checks number the matrices of a stack; here there is one, named cov.
         raise ValueError(str(exc).replace("sigmas[0]", "cov", 1)) from None
     return cov
 
@@ -573,7 +574,7 @@ def _check_result(result):
         raise TypeError(
             f"result must be the EMResult that fit_gmm returns, got {type(result).__name__}"
         ) from None
-    history = [GMMParams(*v.check_params(*params, 2)) for params in history]
+    history = [_check_params(*params, 2)[0] for params in history]
     log_likelihoods = v.as_float_array(log_likelihoods, "result.log_likelihoods", 1,
                                        "(n_iter + 1,)")
     if len(log_likelihoods) != len(history):

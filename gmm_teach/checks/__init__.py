@@ -1,0 +1,63 @@
+"""Checks that grade a student's exercise and say what is wrong.
+
+Every exercise of the lessons has one check here, in a module named for the
+exercise; the check cell after the exercise is one call::
+
+    >>> from gmm_teach.checks import check_e_step
+    >>> check_e_step(e_step)                                  # doctest: +SKIP
+    e_step: all 6 cases match the reference
+
+A check runs the student's function on a handful of fixed, generated problems
+(every student sees the same ones) and compares the result with an oracle: the
+reference in :mod:`gmm_teach.em`, a loop, a search over all permutations, or
+the moments of a distribution. It prints one line and returns ``None`` when
+every case matches; otherwise it raises ``AssertionError`` naming the first case
+that failed and, for a common mistake, what is wrong and where to look.
+
+The harness every check shares (:mod:`gmm_teach.checks._harness`):
+
+- the student's function gets fresh float64 copies of the inputs; changing
+  one in place is reported;
+- each call may run for :func:`time_limit` seconds (10 by default; an
+  instructor changes it with :func:`set_time_limit` or the environment
+  variable ``GMM_TEACH_CHECK_TIME_LIMIT``);
+- what the function prints is captured and summarised in one line;
+- a function that hands the work to ``gmm_teach``'s own implementation of the
+  same step, or to scikit-learn's ``GaussianMixture``, fails with one sentence;
+- whatever the function raises is reported in one sentence with the line of
+  the student's code, not as a traceback into the checker;
+- the stub's ``NotImplementedError`` stays a ``NotImplementedError``: it is
+  how nbgrader tells an unanswered exercise from a wrong one.
+
+Adding an exercise: write ``checks/<name>.py`` with its problems, a
+``check_<name>(fn)`` that calls ``run_check(Student(...), problems, check_case)``,
+and export it below.
+"""
+
+from ._harness import TIME_LIMIT_VARIABLE, set_time_limit, time_limit
+from .align_labels import check_align_labels
+from .bic import check_bic
+from .e_step import check_e_step
+from .em_loop import check_gmm
+from .gaussian_pdf import check_gaussian_pdf
+from .log_likelihood import check_log_likelihood
+from .m_step import check_m_step
+from .mahalanobis_sq import check_mahalanobis_sq
+from .nearest_center import check_nearest_center
+from .sample_gmm import check_sample_gmm
+
+__all__ = [
+    "check_nearest_center",
+    "check_gaussian_pdf",
+    "check_log_likelihood",
+    "check_e_step",
+    "check_m_step",
+    "check_gmm",
+    "check_bic",
+    "check_align_labels",
+    "check_sample_gmm",
+    "check_mahalanobis_sq",
+    "set_time_limit",
+    "time_limit",
+    "TIME_LIMIT_VARIABLE",
+]

@@ -1,0 +1,86 @@
+"""Comparing what the student returned with the reference, in words."""
+
+import numpy as np
+
+from ._harness import Failure
+
+#: Relative tolerance for densities, responsibilities and log-likelihoods.
+RTOL = 1e-6
+
+LOG_SPACE = (
+    "Work in log space: with a_ik = log(pis[k]) + log N(x_i | mus[k], sigmas[k]) and "
+    "m_i = max_k a_ik, subtract the row maximum before exponentiating (log-sum-exp)"
+)
+
+FORGOT_WEIGHTS = (
+    "You seem to have forgotten the weights pis[k]: each column k must be multiplied by "
+    "pis[k] (in log space: add log(pis[k]))."
+)
+
+
+def as_array(value, what):
+    """``value`` as a float64 array, or a :class:`Failure` naming ``what`` it is.
+
+    Parameters
+    ----------
+    value : object
+        What the student returned.
+    what : str
+        How a message names it, e.g. ``"your output"``.
+
+    Returns
+    -------
+    array : ndarray of float64
+    """
+    try:
+        array = np.asarray(value)
+        if np.iscomplexobj(array):
+            raise Failure(
+                f"{what} contains complex numbers: a square root or log of a negative "
+                f"number? Covariances and densities are real."
+            )
+        return array.astype(np.float64)
+    except (TypeError, ValueError):
+        raise Failure(
+            f"{what} is a {type(value).__name__}, which numpy cannot turn into an "
+            f"array of numbers."
+        ) from None
+
+
+def check_shape(array, expected, what, layout):
+    """Raise a :class:`Failure` unless ``array.shape == expected`` (and say if transposed)."""
+    if array.shape == expected:
+        return
+    if array.ndim == len(expected) and array.shape == expected[::-1]:
+        raise Failure(
+            f"{what} has shape {array.shape} but should be {expected}: it looks "
+            f"transposed. {layout}"
+        )
+    raise Failure(f"{what} has shape {array.shape} but should be {expected}. {layout}")
+
+
+def close(a, b, rtol, atol):
+    """Same shape and every entry within ``atol + rtol * |b|``."""
+    return a.shape == b.shape and bool(np.all(np.isclose(a, b, rtol=rtol, atol=atol)))
+
+
+def worst_entry(out, ref, rtol, atol, name):
+    """Describe the entry of ``out`` farthest from ``ref`` (NaN counts as farthest)."""
+    with np.errstate(all="ignore"):
+        score = np.abs(out - ref) / (atol + rtol * np.abs(ref))
+    score = np.where(np.isnan(score), np.inf, score)
+    index = np.unravel_index(int(np.argmax(score)), out.shape)
+    n_bad = int(np.count_nonzero(~np.isclose(out, ref, rtol=rtol, atol=atol)))
+    where = f"[{', '.join(str(int(i)) for i in index)}]" if index else ""
+    return (
+        f"your {name}{where} is {out[index]:.6g} but the reference gives {ref[index]:.6g} "
+        f"({n_bad} of {out.size} entries differ)."
+    )
+
+
+def scalar(value, what="your output"):
+    """One number from what the student returned, or a :class:`Failure` saying why not."""
+    array = as_array(value, what)
+    if array.size != 1:
+        raise Failure(f"{what} has shape {array.shape}, but should be one number.")
+    return float(array.ravel()[0])

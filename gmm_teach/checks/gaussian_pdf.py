@@ -1,0 +1,91 @@
+"""The check of lesson 01's exercise: ``gaussian_pdf(X, mus, sigmas, pis)``."""
+
+import numpy as np
+
+from .. import em
+from ._compare import FORGOT_WEIGHTS, RTOL, as_array, check_shape, close, worst_entry
+from ._harness import Failure, Student, does_the_work, run_check
+from ._problems import cases
+
+FORBIDDEN = (
+    (em.gaussian_pdf, does_the_work("gmm_teach's own gaussian_pdf")),
+    (em.log_gaussian_pdf, does_the_work("gmm_teach's own log_gaussian_pdf")),
+)
+
+PDF_LAYOUT = "One row per sample of X, one column per component: shape (n_samples, K)."
+_PDF_ATOL = 1e-300  # below this the densities are subnormal and carry few digits
+
+
+def check_gaussian_pdf(fn):
+    """Check a student's ``gaussian_pdf(X, mus, sigmas, pis)`` against the reference.
+
+    It must return the WEIGHTED densities ``pis[k] * N(x_i | mus[k], sigmas[k])``
+    as an array of shape (n_samples, K). Far from every component these
+    underflow to 0.0, in the student's code as in the reference, and that is
+    accepted: the far-away point matters for :func:`check_log_likelihood` and
+    :func:`check_e_step`, where it must not turn into ``-inf`` or NaN.
+
+    Parameters
+    ----------
+    fn : callable
+        The student's ``gaussian_pdf(X, mus, sigmas, pis)``.
+
+    Returns
+    -------
+    None
+        When every case matches, one line is printed.
+
+    Raises
+    ------
+    AssertionError
+        At the first case that does not match, with what differs and, for a
+        common mistake (transposed output, forgotten weights, log densities),
+        what to change.
+    NotImplementedError
+        If ``fn`` still raises the student version's ``NotImplementedError``:
+        the exercise is not written yet.
+    TypeError
+        If ``fn`` is not callable.
+
+    Notes
+    -----
+    ``fn`` runs under the harness of :mod:`gmm_teach.checks`: a time limit per
+    call, its prints captured, and a failure if it calls ``gmm_teach``'s own
+    ``gaussian_pdf`` or ``log_gaussian_pdf``, or scikit-learn's ``GaussianMixture``.
+    """
+    __tracebackhide__ = True
+    run_check(Student("gaussian_pdf", fn, FORBIDDEN), cases(), _check_gaussian_pdf_case)
+
+
+def _check_gaussian_pdf_case(student, case):
+    X, (mus, sigmas, pis) = case.X, case.params
+    raw = student.call(("X", "mus", "sigmas", "pis"), (X, mus, sigmas, pis))
+    out = as_array(raw, "your output")
+    check_shape(out, (len(X), len(mus)), "your output", PDF_LAYOUT)
+    ref = em.gaussian_pdf(X, mus, sigmas, pis)
+    if close(out, ref, RTOL, _PDF_ATOL):
+        return
+    dtype = np.asarray(raw).dtype
+    if dtype in (np.float16, np.float32) and close(out, ref, 1e-3, np.finfo(dtype).tiny):
+        tiny = ref[(ref > 0) & (ref < np.finfo(dtype).tiny)]
+        raise Failure(
+            f"your output is {dtype}, which keeps about {np.finfo(dtype).precision} digits and "
+            f"underflows to 0 below {np.finfo(dtype).tiny:.1e}"
+            + (f" (the reference has densities as small as {tiny.min():.1e} here)"
+               if tiny.size else "")
+            + ". Use float64: drop dtype=np.float32 (np.zeros((n, K)) is float64)."
+        )
+    if close(out, ref / pis, RTOL, _PDF_ATOL):
+        raise Failure(FORGOT_WEIGHTS)
+    if close(out, em.log_gaussian_pdf(X, mus, sigmas, pis), RTOL, 1e-12):
+        raise Failure(
+            "you returned the log densities: gaussian_pdf should return the weighted "
+            "densities themselves (np.exp of the log densities). Keep your log version "
+            "for log_likelihood and e_step."
+        )
+    raise Failure(
+        worst_entry(out, ref, RTOL, _PDF_ATOL, "output")
+        + "\nLook at the normalising constant (2 pi)^(-D/2) |sigmas[k]|^(-1/2), the "
+        "quadratic form (x - mus[k]) @ inv(sigmas[k]) @ (x - mus[k]) with its factor -1/2, "
+        "and the weight pis[k]."
+    )

@@ -1,0 +1,111 @@
+"""The check of lesson 08's exercise: ``sample_gmm(mus, sigmas, pis, n, rng)``, ancestral sampling."""
+
+import numpy as np
+
+from ._compare import as_array
+from ._harness import Failure, Student, numbered, run_check
+
+_N = 20_000
+#: How many standard errors a count, mean or covariance entry may be off: a
+#: correct sampler misses by more with probability below one in a million.
+_Z = 5.0
+
+
+def _problems():
+    rng = np.random.default_rng(1)
+    a = rng.normal(size=(3, 3, 3))
+    eruptions = (np.array([[2.04, 54.5], [4.29, 80.0]]),
+                 np.array([[[0.07, 0.45], [0.45, 34.0]], [[0.17, 0.94], [0.94, 36.0]]]),
+                 np.array([0.36, 0.64]))
+    correlated = (3 * rng.normal(size=(3, 3)), a @ a.transpose(0, 2, 1) + 0.1 * np.eye(3),
+                  np.array([0.6, 0.3, 0.1]))
+    return numbered([
+        ("two 2-D components like Old Faithful's, in minutes", eruptions),
+        ("3-D, correlated, weights 0.6 / 0.3 / 0.1", correlated),
+    ])
+
+
+def check_sample_gmm(fn):
+    """Check a student's ``sample_gmm(mus, sigmas, pis, n, rng)`` against the mixture's moments.
+
+    With ``n = 20 000`` draws, component ``k`` must be chosen about
+    ``n * pis[k]`` times, and the points labelled ``k`` must have mean
+    ``mus[k]`` and covariance ``sigmas[k]``, each within 5 standard errors
+    (binomial for the counts; ``sqrt(S_aa / n_k)`` for a mean and
+    ``sqrt((S_aa S_bb + S_ab^2) / n_k)`` for a covariance entry). The same seed
+    must give the same sample.
+
+    Parameters
+    ----------
+    fn : callable
+        The student's ``sample_gmm(mus, sigmas, pis, n, rng)`` returning
+        ``(X, labels)`` of shapes (n, D) and (n,).
+
+    Returns
+    -------
+    None
+        When every case matches, one line is printed.
+
+    Raises
+    ------
+    AssertionError
+        At the first case that does not match, with a diagnosis for: wrong
+        shapes, numbers not drawn from ``rng``, counts that do not follow
+        ``pis``, means that are off, and covariances that are off (with the
+        transposed Cholesky factor named).
+    NotImplementedError
+        If ``fn`` is still the unwritten stub.
+    TypeError
+        If ``fn`` is not callable.
+    """
+    __tracebackhide__ = True
+    run_check(Student("sample_gmm", fn), _problems(), _check_case)
+
+
+def _draw(student, params, seed):
+    names = ("mus", "sigmas", "pis", "n", "rng")
+    out = student.call(names, (*params, _N, np.random.default_rng(seed)))
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        raise Failure("your function should return the two values (X, labels).")
+    return as_array(out[0], "your X"), as_array(out[1], "your labels")
+
+
+def _check_case(student, case):
+    mus, sigmas, pis = case.data
+    k, d = mus.shape
+    X, labels = _draw(student, case.data, 0)
+    if X.shape != (_N, d):
+        raise Failure(f"your X has shape {X.shape} but should be (n, D) = {(_N, d)}.")
+    if labels.shape != (_N,):
+        raise Failure(f"your labels have shape {labels.shape} but should be (n,) = {(_N,)}.")
+    if not np.array_equal(X, _draw(student, case.data, 0)[0]):
+        raise Failure(
+            "the same seed gave different samples: draw every random number from rng "
+            "(rng.choice, rng.standard_normal), not from np.random."
+        )
+    for j in range(k):
+        members = X[labels == j]
+        count, expected = len(members), _N * pis[j]
+        if abs(count - expected) > _Z * np.sqrt(_N * pis[j] * (1 - pis[j])):
+            raise Failure(
+                f"component {j} was drawn {count} times, expected about {expected:.0f} = "
+                f"n * pis[{j}]: choose each label with probability pis[k] "
+                f"(rng.choice(K, size=n, p=pis))."
+            )
+        mean, cov, sigma = members.mean(axis=0), np.cov(members.T).reshape(d, d), sigmas[j]
+        if np.any(np.abs(mean - mus[j]) > _Z * np.sqrt(np.diag(sigma) / count)):
+            raise Failure(
+                f"the points labelled {j} have mean {np.round(mean, 3)}, expected mus[{j}] = "
+                f"{np.round(mus[j], 3)}: add the component's own mean, mus[labels]."
+            )
+        spread = _Z * np.sqrt((np.outer(np.diag(sigma), np.diag(sigma)) + sigma**2) / count)
+        if np.any(np.abs(cov - sigma) > spread):
+            chol = np.linalg.cholesky(sigma)
+            hint = ("Multiply by L, not L.T: x = mu + L @ e has covariance L L^T = sigma."
+                    if np.all(np.abs(cov - chol.T @ chol) <= spread) else
+                    "Multiply standard normal draws by the Cholesky factor L of the point's "
+                    "own component (L @ L.T = sigma): x = mu + L @ e.")
+            raise Failure(
+                f"the points labelled {j} have covariance\n{np.round(cov, 3)}\nexpected "
+                f"sigmas[{j}] =\n{np.round(sigma, 3)}\n{hint}"
+            )
