@@ -24,6 +24,24 @@ from . import _validation as v
 __all__ = ["loop_e_step", "loop_m_step", "loop_em_iteration", "fit_loop"]
 
 
+def _check_positive_definite(sigmas):
+    """Raise ValueError (not numpy's LinAlgError) unless every ``sigmas[k]`` is positive definite.
+
+    The loops use ``np.linalg.inv`` and ``slogdet``, which return numbers even
+    for a covariance that is not positive definite; a Cholesky factorisation,
+    which exists exactly for positive-definite matrices, is the test.
+    """
+    for k, sigma in enumerate(sigmas):
+        try:
+            np.linalg.cholesky(sigma)
+        except np.linalg.LinAlgError:
+            smallest = np.linalg.eigvalsh(sigma)[0]
+            raise ValueError(
+                f"sigmas[{k}] must be positive definite, but its smallest eigenvalue is "
+                f"{smallest:.3g}; is a component collapsed, or a feature constant?"
+            ) from None
+
+
 def loop_e_step(X, mus, sigmas, pis):
     """Responsibilities and the log-likelihood, one point and one component at a time.
 
@@ -41,18 +59,11 @@ def loop_e_step(X, mus, sigmas, pis):
     responsibilities : ndarray of shape (n_samples, n_components)
     log_likelihood : float
         The total log-likelihood of ``(mus, sigmas, pis)``.
-
-    Examples
-    --------
-    >>> X = np.array([[0.0], [1.0], [5.0]])
-    >>> gamma, ll = loop_e_step(X, [[0.0], [5.0]], [[[1.0]], [[1.0]]], [0.5, 0.5])
-    >>> gamma.round(2)
-    array([[1., 0.],
-           [1., 0.],
-           [0., 1.]])
     """
+    # Check the input once, with messages that name the argument; the loops check nothing.
     X = v.check_X(X)
     mus, sigmas, pis = v.check_params(mus, sigmas, pis, X.shape[1])
+    _check_positive_definite(sigmas)
     n_samples, n_features = X.shape
     n_components = len(mus)
     # Once per component, not once per point.
@@ -105,6 +116,7 @@ def loop_m_step(X, responsibilities, reg_covar=1e-6):
     >>> mus.ravel().round(6), sigmas.ravel().round(6), pis.round(6)
     (array([ 1., 10.]), array([1., 0.]), array([0.666667, 0.333333]))
     """
+    # Check the input once, with messages that name the argument; the loops check nothing.
     X = v.check_X(X)
     responsibilities = v.check_responsibilities(responsibilities, len(X))
     reg_covar = v.check_positive(reg_covar, "reg_covar")

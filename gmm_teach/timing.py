@@ -23,6 +23,7 @@ from threadpoolctl import threadpool_limits
 
 from . import _validation as v
 from . import em
+from .loops import _check_positive_definite
 
 __all__ = [
     "make_data",
@@ -185,7 +186,9 @@ def _check_start(start, n_features):
         raise TypeError(
             f"start must be a tuple (mus, sigmas, pis) such as initialize() returns, got {start!r}"
         ) from None
-    return v.check_params(mus, sigmas, pis, n_features)
+    mus, sigmas, pis = v.check_params(mus, sigmas, pis, n_features)
+    _check_positive_definite(sigmas)
+    return mus, sigmas, pis
 
 
 # --------------------------------------------------------------------------

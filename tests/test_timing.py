@@ -240,3 +240,16 @@ def test_all_is_public_and_documented():
         assert not name.startswith("_")
         if callable(obj):
             assert "Returns" in obj.__doc__, name
+
+
+def test_a_covariance_that_is_not_positive_definite_is_named(small):
+    X, start = small
+    sigmas = start.sigmas.copy()
+    sigmas[1] = -sigmas[1]
+    for call in (
+        lambda: profile_iteration(X, (start.mus, sigmas, start.pis)),
+        lambda: fit_sklearn_iterations(X, (start.mus, sigmas, start.pis), 1),
+    ):
+        with pytest.raises(ValueError, match=r"sigmas\[1\] must be positive definite") as info:
+            call()
+        assert not isinstance(info.value, np.linalg.LinAlgError)
