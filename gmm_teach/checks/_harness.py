@@ -25,6 +25,7 @@ import sys
 import sysconfig
 import threading
 import traceback
+import types
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,6 +86,14 @@ def _positive_seconds(seconds, name):
     if not seconds > 0 or not np.isfinite(seconds):
         raise ValueError(f"{name} must be a positive number of seconds or None, got {seconds!r}")
     return float(seconds)
+
+
+class CheckFailed(AssertionError):
+    """A student's function is wrong; the message says where and why."""
+
+
+class NotWrittenYet(NotImplementedError):
+    """A student's function is still the stub: nbgrader scores it as unanswered."""
 
 
 class Failure(Exception):
@@ -328,6 +337,40 @@ def numbered(problems):
     return [Case(i, len(problems), text, data) for i, (text, data) in enumerate(problems, 1)]
 
 
+_CHECKS_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _without_checker_frames(tb):
+    """The traceback ``tb`` without the frames of this package: what the student wrote."""
+    kept = []
+    while tb is not None:
+        if not os.path.abspath(tb.tb_frame.f_code.co_filename).startswith(_CHECKS_DIR):
+            kept.append(tb)
+        tb = tb.tb_next
+    trimmed = None
+    for entry in reversed(kept):
+        trimmed = types.TracebackType(trimmed, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
+    return trimmed
+
+
+def _show_without_checker_frames(shell, etype, value, tb, tb_offset=None):
+    trimmed = _without_checker_frames(tb)
+    shell.showtraceback((etype, value.with_traceback(trimmed), trimmed), tb_offset=tb_offset)
+
+
+def _hide_checker_frames_in_ipython():
+    """Have IPython show a failed check without the checker's frames.
+
+    IPython honours ``__tracebackhide__`` except in the frame that raised, so
+    that last frame is cut here, by IPython's documented hook for custom
+    exceptions. A notebook that has its own handler keeps it.
+    """
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    if shell is None or shell.custom_exceptions:
+        return
+    shell.set_custom_exc((CheckFailed, NotWrittenYet), _show_without_checker_frames)
+
+
 def run_check(student, cases, check_case):
     """Run ``check_case(student, case)`` on every case; report the first failure.
 
@@ -341,26 +384,28 @@ def run_check(student, cases, check_case):
 
     Raises
     ------
-    AssertionError
-        For the first case that fails, naming it, with the diagnosis.
-    NotImplementedError
-        If the student's function is the unwritten stub (nbgrader's signal for
-        an unanswered exercise).
+    CheckFailed
+        (an ``AssertionError``) for the first case that fails, naming it, with
+        the diagnosis.
+    NotWrittenYet
+        (a ``NotImplementedError``) if the student's function is the unwritten
+        stub: nbgrader's signal for an unanswered exercise.
     """
     __tracebackhide__ = True
     name = student.name
+    _hide_checker_frames_in_ipython()
     for case in cases:
         try:
             check_case(student, case)
         except NotWritten:
-            raise NotImplementedError(
+            raise NotWrittenYet(
                 f"{name} is not written yet: replace `raise NotImplementedError()` in it "
                 f"with your code, run its cell, then run this check again."
             ) from None
         except Failure as failure:
             text = str(failure)
             text = text[:1].upper() + text[1:]
-            raise AssertionError(
+            raise CheckFailed(
                 f"{name} failed on {case.describe()}.\n{text}{student.printed_note()}"
             ) from None
     print(f"{name}: all {len(cases)} cases match the reference{student.printed_note()}")
