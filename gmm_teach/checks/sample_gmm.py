@@ -70,6 +70,11 @@ def _draw(student, params, seed):
     return as_array(out[0], "your X"), as_array(out[1], "your labels")
 
 
+def _covariance_matches(cov, sigma, count):
+    spread = _Z * np.sqrt((np.outer(np.diag(sigma), np.diag(sigma)) + sigma**2) / count)
+    return bool(np.all(np.abs(cov - sigma) <= spread))
+
+
 def _check_case(student, case):
     mus, sigmas, pis = case.data
     k, d = mus.shape
@@ -98,11 +103,10 @@ def _check_case(student, case):
                 f"the points labelled {j} have mean {np.round(mean, 3)}, expected mus[{j}] = "
                 f"{np.round(mus[j], 3)}: add the component's own mean, mus[labels]."
             )
-        spread = _Z * np.sqrt((np.outer(np.diag(sigma), np.diag(sigma)) + sigma**2) / count)
-        if np.any(np.abs(cov - sigma) > spread):
+        if not _covariance_matches(cov, sigma, count):
             chol = np.linalg.cholesky(sigma)
             hint = ("Multiply by L, not L.T: x = mu + L @ e has covariance L L^T = sigma."
-                    if np.all(np.abs(cov - chol.T @ chol) <= spread) else
+                    if _covariance_matches(cov, chol.T @ chol, count) else
                     "Multiply standard normal draws by the Cholesky factor L of the point's "
                     "own component (L @ L.T = sigma): x = mu + L @ e.")
             raise Failure(
