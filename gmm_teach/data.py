@@ -31,7 +31,7 @@ def make_ds(centers, dataset_size=DatasetSize.LARGE, *, random_state=123, cluste
     dataset_size : DatasetSize, default=DatasetSize.LARGE
         SMALL (20), MEDIUM (50) or LARGE (105 points, as in the seed). The
         points are shared out as evenly as possible between the centres.
-    random_state : int or numpy.random.Generator, default=123
+    random_state : int >= 0 or numpy.random.Generator, default=123
         The same value gives the same data and the same guess.
     cluster_std : float, default=1.0
         Standard deviation of every blob along each axis.
@@ -55,13 +55,13 @@ def make_ds(centers, dataset_size=DatasetSize.LARGE, *, random_state=123, cluste
             f"dataset_size must be a DatasetSize (SMALL, MEDIUM or LARGE), got {dataset_size!r}"
         )
     cluster_std = v.check_positive(cluster_std, "cluster_std", allow_zero=False)
+    rng = v.check_random_state(random_state)
     n_centers, n_features = centers.shape
     if dataset_size.value < n_centers:
         raise ValueError(
             f"dataset_size {dataset_size.name} has {dataset_size.value} points, fewer than "
             f"the {n_centers} centers"
         )
-    rng = np.random.default_rng(random_state)
     counts = np.full(n_centers, dataset_size.value // n_centers)
     counts[: dataset_size.value % n_centers] += 1
     y = np.repeat(np.arange(n_centers), counts)

@@ -695,10 +695,16 @@ def _cluster_covariances(X, labels, n_components, reg_covar):
     """Covariance of each cluster's points, shape (K, D, D).
 
     A cluster with no more points than dimensions has a singular scatter
-    matrix; it gets the covariance of the whole data set instead.
+    matrix; it gets the covariance of the whole data set instead, or only its
+    diagonal when that is not usable (an outlier far along one direction makes
+    the data's covariance nearly rank one).
     """
     n_features = X.shape[1]
     data_sigma = np.atleast_2d(np.cov(X, rowvar=False, bias=True))
+    try:
+        _precision_cholesky(data_sigma[None] + reg_covar * np.eye(n_features))
+    except np.linalg.LinAlgError:
+        data_sigma = np.diag(np.diag(data_sigma))
     sigmas = np.repeat(data_sigma[None], n_components, axis=0)
     for k in range(n_components):
         members = X[labels == k]

@@ -53,8 +53,9 @@ class DataArtists(NamedTuple):
     Attributes
     ----------
     points : list of matplotlib.collections.PathCollection
-        One scatter per label (label ``k`` at index ``k``), or a single one when
-        no labels were given.
+        One scatter per label, in increasing order: labels ``0 .. num_centers - 1``
+        (label ``k`` at index ``k``) when ``num_centers`` or ``centers`` is given,
+        else each distinct label of ``y``; a single scatter when no labels were given.
     centers : matplotlib.collections.PathCollection or None
         The true centres, if given.
     """
@@ -183,20 +184,30 @@ def _check_n_std(n_std):
 
 
 def _check_labels(y, n_samples, num_centers):
-    """Integer labels of shape (n_samples,) and how many colours they need."""
+    """The labels to draw, and each sample's label, from ``y`` of shape (n_samples,).
+
+    Returns
+    -------
+    drawn : list of int
+        ``0 .. num_centers - 1`` when ``num_centers`` is given (a missing label
+        still gets its, empty, scatter), else the distinct labels of ``y``.
+    y : ndarray of shape (n_samples,)
+    """
     y = v.as_float_array(y, "y", 1, "(n_samples,)")
     if y.shape != (n_samples,):
         raise ValueError(f"y must have shape (n_samples,) = ({n_samples},) like X, got {y.shape}")
     if np.any(y < 0) or np.any(y != np.round(y)):
         raise ValueError("y must hold integer labels 0, 1, 2, ...")
-    labels = y.astype(int)
-    n_labels = labels.max() + 1 if num_centers is None else num_centers
-    if labels.max() >= n_labels:
+    # Python ints: a label such as 1e20 does not fit in an int64.
+    distinct = [int(label) for label in np.unique(y)]
+    if num_centers is None:
+        return distinct, y
+    if distinct[-1] >= num_centers:
         raise ValueError(
-            f"y has label {labels.max()}, but num_centers = {num_centers} allows labels "
+            f"y has label {distinct[-1]}, but num_centers = {num_centers} allows labels "
             f"0 to {num_centers - 1}"
         )
-    return labels, n_labels
+    return list(range(num_centers)), y
 
 
 def _component_colors(n_components):
@@ -223,7 +234,8 @@ def plot_data(X, y=None, *, num_centers=None, centers=None, ax=None):
         colour :func:`plot_mixture` gives component ``k``.
     num_centers : int, optional
         The number of labels, when some label may be missing from ``y``.
-        Defaults to ``len(centers)``, else ``max(y) + 1``.
+        Defaults to ``len(centers)``; without either, one scatter is drawn per
+        distinct label of ``y``.
     centers : array-like of shape (num_centers, 2), optional
         The true centres, drawn as stars in their label's colour.
     ax : matplotlib.axes.Axes, optional
@@ -232,7 +244,8 @@ def plot_data(X, y=None, *, num_centers=None, centers=None, ax=None):
     Returns
     -------
     artists : DataArtists
-        ``points`` (one scatter per label) and ``centers`` (or None).
+        ``points`` (one scatter per label, see :class:`DataArtists`) and
+        ``centers`` (or None).
 
     Examples
     --------
@@ -257,12 +270,11 @@ def plot_data(X, y=None, *, num_centers=None, centers=None, ax=None):
     if y is None:
         points = [ax.scatter(X[:, 0], X[:, 1], s=18, color="0.35", label="data")]
     else:
-        labels, n_labels = _check_labels(y, len(X), num_centers)
-        colors = _component_colors(n_labels)
+        drawn, y = _check_labels(y, len(X), num_centers)
         points = [
-            ax.scatter(X[labels == k, 0], X[labels == k, 1], s=18, color=colors[k],
-                       label=f"cluster {k}")
-            for k in range(n_labels)
+            ax.scatter(X[y == k, 0], X[y == k, 1], s=18,
+                       color=COMPONENT_COLORS[k % len(COMPONENT_COLORS)], label=f"cluster {k}")
+            for k in drawn
         ]
     center_artist = None
     if centers is not None:
