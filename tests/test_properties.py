@@ -33,6 +33,7 @@ SETTINGS = settings(
     max_examples=300,
     derandomize=True,
     deadline=None,
+    database=None,  # no .hypothesis folder in the work tree: the cases are fixed anyway
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
