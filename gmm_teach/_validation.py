@@ -37,22 +37,27 @@ def as_float_array(value, name, ndim, shape_text):
     """
     if value is None:
         raise TypeError(f"{name} must be an array of shape {shape_text}, got None")
+
+    def not_numeric(detail):
+        return TypeError(
+            f"{name} must be a numeric array of shape {shape_text}, "
+            f"got {type(value).__name__} that numpy cannot convert to float ({detail})"
+        )
+
     # Convert before looking at the dtype: a ragged list makes np.asarray itself
     # fail, and that failure deserves the same message as any other bad value.
     try:
         array = np.asarray(value)
-        if array.dtype.kind == "c":
-            raise TypeError(f"{name} must be real-valued, got a complex array")
-        if array.dtype.kind not in "biufO":
-            raise TypeError(f"an array of dtype {array.dtype}")
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise not_numeric(exc) from None
+    if array.dtype.kind == "c":
+        raise TypeError(f"{name} must be real-valued, got a complex array")
+    if array.dtype.kind not in "biufO":  # strings, dates, records
+        raise not_numeric(f"an array of dtype {array.dtype}")
+    try:
         array = array.astype(np.float64, copy=False)
     except (TypeError, ValueError, OverflowError) as exc:
-        if str(exc).startswith(f"{name} must be real-valued"):
-            raise
-        raise TypeError(
-            f"{name} must be a numeric array of shape {shape_text}, "
-            f"got {type(value).__name__} that numpy cannot convert to float ({exc})"
-        ) from None
+        raise not_numeric(exc) from None
     if ndim is not None and array.ndim != ndim:
         raise ValueError(
             f"{name} must be {ndim}-D of shape {shape_text}, "

@@ -564,17 +564,27 @@ class _Frame(NamedTuple):
         return GMMParams((params.mus - self.center) / self.scale,
                          params.sigmas / self.scale / self.scale, params.pis)
 
-    def to_user(self, params, X):
+    def to_user(self, params, X, checked=False):
         """Parameters in user units; ValueError if they leave float64's range.
 
         One multiplication at a time: ``scale**2`` alone may overflow when the
         covariances do not.
+
+        With ``checked=True``, the covariances were usable in working units and
+        must stay so. Scaling up by a power of two is exact and keeps every
+        step of the factorisation exact, so only a scale below 1 (data of
+        spread below 1, where a covariance may underflow) needs a new check.
         """
         with np.errstate(over="ignore"):
             mus = params.mus * self.scale + self.center
             sigmas = params.sigmas * self.scale * self.scale
         if not (np.isfinite(mus).all() and np.isfinite(sigmas).all()):
             raise _scale_error(X, "overflow")
+        if checked and self.scale < 1:
+            try:
+                _precision_cholesky(sigmas)
+            except np.linalg.LinAlgError:
+                raise _scale_error(X, "underflow") from None
         return GMMParams(mus, sigmas, params.pis.copy())
 
 
@@ -588,19 +598,6 @@ def _scale_error(X, what):
         f"float64 (magnitudes from about 1e-308 to 1.8e308). Rescale X first, for "
         f"instance X * {factor:.0e}, and rescale the results back if needed."
     )
-
-
-def _usable_in_user_units(params, X):
-    """``params`` (user units) if :func:`_precision_cholesky` accepts its covariances.
-
-    In working units they were usable; a covariance that underflows when scaled
-    back (data of spread below about 1e-154) is not, and that is X's scale.
-    """
-    try:
-        _precision_cholesky(params.sigmas)
-    except np.linalg.LinAlgError:
-        raise _scale_error(X, "underflow") from None
-    return params
 
 
 # --------------------------------------------------------------------------
@@ -684,7 +681,7 @@ def _initialize(X, frame, n_components, method, rng, reg_covar):
     except np.linalg.LinAlgError:
         k = _first_unusable(sigmas_w)
         raise _start_collapse_error(k, f"init={method!r}", reg_covar, n_components) from None
-    user = _usable_in_user_units(frame.to_user(work, X), X)
+    user = frame.to_user(work, X, checked=True)
     if method != "kmeans":
         # The means ARE data points; unscaling would round them.
         user = user._replace(mus=X[chosen].copy())
@@ -1007,10 +1004,9 @@ def _em_loop(X, frame, start, params, tol, max_iter, reg_covar, verbose):
             raise _collapse_error(iteration, k, nk, reg_covar, n_components) from None
         # One pass gives both the log-likelihood of the new parameters and the
         # responsibilities for the next M-step.
-        with np.errstate(over="ignore", invalid="ignore"):
-            log_norm, responsibilities = _normalize(
-                _weighted_log_prob(Xw, params.mus, prec_chols, params.pis)
-            )
+        log_norm, responsibilities = _normalize(
+            _weighted_log_prob(Xw, params.mus, prec_chols, params.pis)
+        )
         total = log_norm.sum()
         if not np.isfinite(total):
             i = np.flatnonzero(~np.isfinite(log_norm))[0]
@@ -1019,7 +1015,7 @@ def _em_loop(X, frame, start, params, tol, max_iter, reg_covar, verbose):
         previous, change = total, (None if previous is None else abs(total - previous))
         if iteration == 0:
             continue
-        history.append(_usable_in_user_units(frame.to_user(params, X), X))
+        history.append(frame.to_user(params, X, checked=True))
         if verbose and iteration % 5 == 0:
             print(f"Data Log-Likelihood at iteration: {iteration} = {log_likelihoods[-1]:.6f}")
         # Compared in working units: the offset to the user's units is a
