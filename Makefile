@@ -7,7 +7,7 @@ comma := ,
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: setup lab test notebooks assignments bench clean
+.PHONY: setup lab test notebooks assignments course bench clean
 
 setup: $(STAMP)
 
@@ -17,9 +17,15 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
 	touch $@
 
+# A learner's own copies of the lessons, exercises blank, in my-work/ (never
+# overwritten); the complete lessons stay in notebooks/. The copies are made with
+# nbgrader's preprocessors, hence the instructor extra. A sub-make, because
+# $(STAMP) is already expanded for the default EXTRAS.
 # JupyterLab refuses to start as root (containers, some CI) without --allow-root.
-lab: setup
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+lab:
+	$(MAKE) setup EXTRAS=dev,instructor
+	$(PY) -m gmm_teach.assignments --workspace notebooks my-work
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. --ServerApp.default_url=/lab/tree/my-work $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: setup
 	$(PY) -m pytest tests gmm_teach notebooks --doctest-modules --nbval --nbval-sanitize-with notebooks/nbval_sanitize.cfg
@@ -29,11 +35,16 @@ notebooks: setup
 	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb
 
 # Student versions of the notebooks (solutions removed, outputs cleared), with nbgrader.
-# A sub-make, because $(STAMP) is already expanded for the default EXTRAS.
 assignments:
 	$(MAKE) setup EXTRAS=dev,instructor
 	rm -rf build/assignments
 	$(PY) -m gmm_teach.assignments notebooks build/assignments
+
+# A ready nbgrader course in course/ (git-ignored, and kept by `make clean`: it
+# holds the gradebook). README's "For instructors" goes on from there.
+course:
+	$(MAKE) setup EXTRAS=dev,instructor
+	$(PY) -m gmm_teach.assignments --course notebooks course
 
 bench: setup
 	$(PY) benchmarks/bench_em.py

@@ -1,4 +1,4 @@
-"""Student versions of the notebooks, made with nbgrader's own preprocessors.
+"""Student versions of the notebooks, a learner's workspace and an nbgrader course.
 
 The authoring convention for ``notebooks/``: the code a student writes sits,
 inside a code cell, between nbgrader's markers ::
@@ -8,27 +8,32 @@ inside a code cell, between nbgrader's markers ::
         ...
         ### END SOLUTION
 
-and that cell carries nbgrader's solution-cell metadata, exactly as nbgrader's
-"Create Assignment" toolbar writes it (:func:`mark_solution_cells` adds it).
-The next code cell calls the matching check, e.g. ``check_e_step(e_step)``
-from :mod:`gmm_teach.checks`.
+and the next code cell is one call of the exercise's check, e.g.
+``check_e_step(e_step)`` from :mod:`gmm_teach.checks`. Both cells carry
+nbgrader's metadata, exactly as nbgrader's "Create Assignment" toolbar writes
+it: the exercise is an "autograded answer" (solution) cell, the check an
+"autograded tests" cell, locked, with points (:func:`mark_exercise_cells` adds
+both).
 
 :func:`make_student_version` replaces every solution region by
 ``# YOUR CODE HERE`` / ``raise NotImplementedError()`` and clears all outputs,
-with nbgrader's ``ClearSolutions`` and ``ClearOutput`` (and the other
-database-free steps of ``nbgrader generate_assignment``). Because the metadata
-is nbgrader's own, the same notebooks also work with the full nbgrader workflow
-(``source/`` -> ``nbgrader generate_assignment`` -> ``release/``).
+with nbgrader's own preprocessors (``ClearSolutions``, ``ClearOutput``, ...).
 
 From the command line (nbgrader is the ``[instructor]`` extra)::
 
-    python -m gmm_teach.assignments notebooks build/assignments
+    python -m gmm_teach.assignments notebooks build/assignments   # student versions
+    python -m gmm_teach.assignments --course notebooks course
+    python -m gmm_teach.assignments --workspace notebooks my-work  # a learner's copies
     python -m gmm_teach.assignments --mark notebooks/03_e_step.ipynb
+
+None of them ever overwrites a notebook that holds solutions or a learner's
+work, and every bad input is one line on stderr with exit status 2.
 """
 
 import argparse
 import copy
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -38,8 +43,10 @@ __all__ = [
     "BEGIN_SOLUTION",
     "END_SOLUTION",
     "make_student_version",
-    "mark_solution_cells",
+    "mark_exercise_cells",
     "solution_cell_indices",
+    "check_cell_index",
+    "exercise_points",
     "main",
 ]
 
@@ -50,10 +57,36 @@ END_SOLUTION = "### END SOLUTION"
 _BEGIN = "BEGIN SOLUTION"
 _END = "END SOLUTION"
 
+#: The course id written to ``nbgrader_config.py`` by ``--course``.
+COURSE_ID = "gmm-teach"
+
 _INSTALL_HINT = (
     "Making student versions needs nbgrader, which is an instructor extra: "
     "pip install -e .[instructor]"
 )
+
+_COURSE_CONFIG = '''\
+# nbgrader's configuration for the gmm-teach course, written by
+# `python -m gmm_teach.assignments --course`. Run nbgrader from this folder.
+from pathlib import Path
+
+c = get_config()  # noqa: F821 (nbgrader provides it)
+
+c.CourseDirectory.course_id = "{course_id}"
+c.CourseDirectory.root = str(Path(__file__).resolve().parent)
+
+# One machine: the exchange is a folder of the course. On a JupyterHub, point
+# every user at one shared folder instead (see README, "For instructors"):
+# c.Exchange.root = "/srv/nbgrader/exchange"
+c.Exchange.root = str(Path(__file__).resolve().parent / "exchange")
+
+# Notebook 09 times code for a minute or so; nbgrader's default is 30 s a cell.
+c.Execute.timeout = 600
+'''
+
+
+class UsageError(ValueError):
+    """A bad input of the command line: reported in one line, exit status 2."""
 
 
 def _has_solution_region(cell):
@@ -78,20 +111,68 @@ def solution_cell_indices(nb):
     return [i for i, cell in enumerate(nb.cells) if _has_solution_region(cell)]
 
 
+def check_cell_index(nb, solution_index):
+    """The index of the code cell that checks the exercise in cell ``solution_index``.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+    solution_index : int
+
+    Returns
+    -------
+    index : int or None
+        The first code cell after the exercise, or None if there is none.
+    """
+    return next((i for i in range(solution_index + 1, len(nb.cells))
+                 if nb.cells[i].cell_type == "code"), None)
+
+
+def exercise_points(nb):
+    """The graded check cells of a notebook and their points.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+
+    Returns
+    -------
+    points : dict of str to float
+        ``{grade_id: points}`` for every autograded-tests cell, in order.
+    """
+    return {cell.metadata["nbgrader"]["grade_id"]: cell.metadata["nbgrader"].get("points", 0)
+            for cell in nb.cells
+            if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code"}
+
+
 def _slug(name):
     return re.sub(r"[^A-Za-z0-9_-]+", "_", Path(name).stem).strip("_") or "notebook"
 
 
-def mark_solution_cells(nb, name="notebook"):
-    """Mark every code cell with a solution region as an nbgrader solution cell.
+def _unique(grade_id, taken):
+    while grade_id in taken:
+        grade_id += "_"
+    taken.add(grade_id)
+    return grade_id
 
-    Adds the metadata nbgrader's "Create Assignment" toolbar writes::
+
+def mark_exercise_cells(nb, name="notebook", points=1):
+    """Mark every exercise cell as an nbgrader solution cell, and its check as a tests cell.
+
+    Adds the metadata nbgrader's "Create Assignment" toolbar writes: to a code
+    cell with a solution region ::
 
         {"solution": True, "grade": False, "locked": False,
          "grade_id": "<name>-cell<index>", "schema_version": 3}
 
-    Cells that are already marked keep their metadata (and ``grade_id``), so
-    running this twice changes nothing.
+    and to the next code cell, which checks it, an "autograded tests" cell ::
+
+        {"solution": False, "grade": True, "locked": True, "points": points,
+         "grade_id": "<the solution's grade_id, with 'check' for 'solution'>",
+         "schema_version": 3}
+
+    Cells that are already marked keep their metadata (``grade_id`` and
+    points), so running this twice changes nothing.
 
     Parameters
     ----------
@@ -100,6 +181,8 @@ def mark_solution_cells(nb, name="notebook"):
     name : str, default="notebook"
         The notebook's name (a file name is fine); it makes the ``grade_id``
         values unique across the notebooks of a course.
+    points : int, default=1
+        The points of a check cell that has none yet.
 
     Returns
     -------
@@ -111,17 +194,28 @@ def mark_solution_cells(nb, name="notebook"):
              if "nbgrader" in cell.metadata}
     for index in solution_cell_indices(nb):
         cell = nb.cells[index]
-        if cell.cell_type != "code" or _is_marked(cell):
+        if cell.cell_type != "code":
             continue
-        grade_id = f"{_slug(name)}-cell{index}"
-        while grade_id in taken:
-            grade_id += "_"
-        taken.add(grade_id)
-        cell.metadata["nbgrader"] = {
-            "solution": True,
-            "grade": False,
-            "locked": False,
-            "grade_id": grade_id,
+        if not _is_marked(cell):
+            cell.metadata["nbgrader"] = {
+                "solution": True,
+                "grade": False,
+                "locked": False,
+                "grade_id": _unique(f"{_slug(name)}-cell{index}", taken),
+                "schema_version": 3,
+            }
+        check_index = check_cell_index(nb, index)
+        if check_index is None or "nbgrader" in nb.cells[check_index].metadata:
+            continue
+        solution_id = cell.metadata["nbgrader"]["grade_id"]
+        check_id = (solution_id.replace("solution", "check") if "solution" in solution_id
+                    else f"{solution_id}-check")
+        nb.cells[check_index].metadata["nbgrader"] = {
+            "solution": False,
+            "grade": True,
+            "locked": True,
+            "points": points,
+            "grade_id": _unique(check_id, taken),
             "schema_version": 3,
         }
     return nb
@@ -143,7 +237,7 @@ def _check_solution_cells(nb):
             raise ValueError(
                 f"{where} contains {BEGIN_SOLUTION!r} but is not marked as an nbgrader "
                 f"solution cell, so nbgrader would refuse it. Mark it with "
-                f"gmm_teach.assignments.mark_solution_cells(nb, name) (or "
+                f"gmm_teach.assignments.mark_exercise_cells(nb, name) (or "
                 f"python -m gmm_teach.assignments --mark NOTEBOOK), or with nbgrader's "
                 f"Create Assignment toolbar."
             )
@@ -192,15 +286,15 @@ def make_student_version(nb):
     ``# YOUR CODE HERE`` and ``raise NotImplementedError()`` (indented like the
     markers), by nbgrader's ``ClearSolutions``; every output and execution
     count is removed by nbgrader's ``ClearOutput``, and the saved widget state
-    with them. Solution cells are made undeletable (``LockCells``), as
-    ``nbgrader generate_assignment`` does.
+    with them. Solution and check cells are made undeletable (``LockCells``),
+    as ``nbgrader generate_assignment`` does.
 
     Parameters
     ----------
     nb : nbformat.NotebookNode
         The solution notebook; not modified. Every cell with a solution region
         must be marked as an nbgrader solution cell (see
-        :func:`mark_solution_cells`).
+        :func:`mark_exercise_cells`).
 
     Returns
     -------
@@ -226,21 +320,192 @@ def make_student_version(nb):
     return nb
 
 
+# --------------------------------------------------------------------------
+# The command line: reading and writing without ever losing work
+# --------------------------------------------------------------------------
+
+
+def _read(path):
+    """A notebook, or a :class:`UsageError` that says why the file is not one."""
+    try:
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+        return nb
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    except Exception as exc:  # nbformat raises several kinds for a broken file
+        reason = " ".join(str(exc).split())[:200]
+        raise UsageError(f"{path}: not a valid Jupyter notebook ({reason})") from None
+
+
+def _holds_solutions(path):
+    """Does the notebook at ``path`` hold solution regions (or can it not be read)?"""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return True  # unreadable: not ours to overwrite
+    return _BEGIN in text
+
+
+def _source_notebooks(source):
+    if not source.exists():
+        raise UsageError(f"{source}: no such folder")
+    if not source.is_dir():
+        raise UsageError(f"{source}: not a folder (give the folder of the solution notebooks)")
+    paths = sorted(source.glob("*.ipynb"))
+    if not paths:
+        raise UsageError(f"{source}: no notebooks (*.ipynb) in it")
+    return paths
+
+
+def _output_folder(source, out):
+    """Check that ``out`` can be written without touching ``source``; return it."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out}: exists and is not a folder")
+    resolved_source, resolved_out = source.resolve(), out.resolve()
+    if resolved_out == resolved_source or resolved_source in resolved_out.parents:
+        where = "the source folder" if resolved_out == resolved_source else "inside the source folder"
+        raise UsageError(
+            f"{out}: is {where} {source} (after resolving links); writing there would replace "
+            f"or mix with the solution notebooks. Choose a folder outside it"
+        )
+    return out
+
+
+def _student_versions(paths):
+    """``[(path, student_nb, n_exercises)]``, all made before anything is written."""
+    _preprocessors()
+    versions = []
+    for path in paths:
+        nb = _read(path)
+        try:
+            versions.append((path, make_student_version(nb), len(solution_cell_indices(nb))))
+        except ValueError as exc:
+            raise UsageError(f"{path}: {exc}") from None
+    return versions
+
+
+def _exercises(n):
+    return f"{n} exercise{'s' if n != 1 else ''}"
+
+
+def write_student_versions(source, out):
+    """Write the student version of every ``source/*.ipynb`` to ``out/``.
+
+    A notebook already in ``out/`` is replaced only if it holds no solutions.
+
+    Parameters
+    ----------
+    source, out : path-like
+
+    Returns
+    -------
+    written : list of Path
+    """
+    source, out = Path(source), Path(out)
+    paths = _source_notebooks(source)
+    _output_folder(source, out)
+    for path in paths:
+        target = out / path.name
+        if target.exists() and _holds_solutions(target):
+            raise UsageError(
+                f"{target}: holds solutions ({BEGIN_SOLUTION}); refusing to overwrite it "
+                f"with a student version. Choose another output folder"
+            )
+    versions = _student_versions(paths)
+    written = []
+    out.mkdir(parents=True, exist_ok=True)
+    for path, student, n in versions:
+        nbformat.write(student, out / path.name)
+        written.append(out / path.name)
+        print(f"wrote {out / path.name} ({_exercises(n)})")
+    return written
+
+
+def write_workspace(source, out):
+    """Give a learner the exercise version of every lesson they do not have yet.
+
+    A notebook already in ``out/`` is the learner's: it is never touched.
+
+    Parameters
+    ----------
+    source, out : path-like
+
+    Returns
+    -------
+    written : list of Path
+        The notebooks added this time.
+    """
+    source, out = Path(source), Path(out)
+    paths = _source_notebooks(source)
+    _output_folder(source, out)
+    missing = [p for p in paths if not (out / p.name).exists()]
+    versions = _student_versions(missing)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path, student, n in versions:
+        nbformat.write(student, out / path.name)
+        written.append(out / path.name)
+    kept = len(paths) - len(missing)
+    print(f"{out}/: added {len(written)} lesson(s) with blank exercises"
+          + (f", kept your {kept} notebook(s) as they are" if kept else ""))
+    return written
+
+
+def write_course(source, out, course_id=COURSE_ID):
+    """Lay out an nbgrader course: ``nbgrader_config.py`` and one assignment per lesson.
+
+    ``out/source/<lesson>/<lesson>.ipynb`` is a copy of each solution notebook
+    (nbgrader's "source" version). An existing ``nbgrader_config.py`` and
+    existing copies are kept; a copy that differs from its lesson stops the
+    command, so an instructor's edits are never lost.
+
+    Parameters
+    ----------
+    source, out : path-like
+    course_id : str, default="gmm-teach"
+
+    Returns
+    -------
+    assignments : list of str
+        The assignment ids, one per lesson.
+    """
+    source, out = Path(source), Path(out)
+    paths = _source_notebooks(source)
+    _output_folder(source, out)
+    _student_versions(paths)  # every lesson must be a valid assignment before anything is written
+    for path in paths:
+        target = out / "source" / path.stem / path.name
+        if target.exists() and target.read_bytes() != path.read_bytes():
+            raise UsageError(
+                f"{target}: differs from {path}; refusing to overwrite your edited copy. "
+                f"Move it away to refresh it from the lesson"
+            )
+    out.mkdir(parents=True, exist_ok=True)
+    config = out / "nbgrader_config.py"
+    if not config.exists():
+        config.write_text(_COURSE_CONFIG.format(course_id=course_id))
+    for path in paths:
+        target = out / "source" / path.stem / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        total = sum(exercise_points(_read(path)).values())
+        print(f"{path.stem}: {total:g} points")
+    print(f"course {course_id!r} in {out}/: run nbgrader from there (README, 'For instructors')")
+    return [p.stem for p in paths]
+
+
 def _mark_files(paths):
     for path in map(Path, paths):
-        nb = nbformat.read(path, as_version=4)
-        marked = mark_solution_cells(nb, path.name)
+        nb = _read(path)
+        marked = mark_exercise_cells(nb, path.name)
         nbformat.write(marked, path)
-        print(f"marked {path}: {len(solution_cell_indices(marked))} solution cell(s)")
-    return 0
+        print(f"marked {path}: {_exercises(len(solution_cell_indices(marked)))}, "
+              f"{sum(exercise_points(marked).values()):g} points")
 
 
 def main(argv=None):
-    """Write the student version of every ``SOURCE/*.ipynb`` to ``OUT/``.
-
-    ``python -m gmm_teach.assignments [SOURCE [OUT]]`` (defaults ``notebooks``
-    and ``build/assignments``), or ``python -m gmm_teach.assignments --mark
-    NOTEBOOK...`` to add the solution-cell metadata to notebooks in place.
+    """The command line: ``python -m gmm_teach.assignments --help``.
 
     Parameters
     ----------
@@ -250,46 +515,40 @@ def main(argv=None):
     Returns
     -------
     status : int
-        0 on success, 1 when there is no notebook or one cannot be converted
-        (the reason is printed to stderr).
+        0 on success, 2 on a bad input (the reason is one line on stderr).
     """
     parser = argparse.ArgumentParser(
         prog="python -m gmm_teach.assignments",
-        description="Write student versions of the notebooks (solutions removed, "
-        "outputs cleared) with nbgrader's preprocessors.",
+        description="Student versions of the notebooks (solutions removed, outputs cleared, "
+        "with nbgrader's preprocessors), a learner's workspace, or an nbgrader course.",
     )
     parser.add_argument("source", nargs="?", default="notebooks",
                         help="folder of solution notebooks (default: notebooks)")
-    parser.add_argument("out", nargs="?", default="build/assignments",
-                        help="folder for the student versions (default: build/assignments)")
-    parser.add_argument("--mark", nargs="+", metavar="NOTEBOOK",
-                        help="instead: add nbgrader solution-cell metadata to these "
-                        "notebooks, in place")
+    parser.add_argument("out", nargs="?", default=None,
+                        help="output folder (default: build/assignments; course with "
+                        "--course, my-work with --workspace)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--course", action="store_true",
+                      help="lay out an nbgrader course (nbgrader_config.py, source/) in OUT")
+    mode.add_argument("--workspace", action="store_true",
+                      help="add the exercise version of each lesson missing from OUT; "
+                      "never touch a notebook already there")
+    mode.add_argument("--mark", nargs="+", metavar="NOTEBOOK",
+                      help="add nbgrader's exercise and check cell metadata to these "
+                      "notebooks, in place")
     args = parser.parse_args(argv)
-    if args.mark:
-        return _mark_files(args.mark)
-
-    source, out = Path(args.source), Path(args.out)
-    paths = sorted(source.glob("*.ipynb"))
-    if not paths:
-        print(f"error: no notebooks (*.ipynb) in {source}/", file=sys.stderr)
-        return 1
     try:
-        _preprocessors()
-    except ImportError as exc:
+        if args.mark:
+            _mark_files(args.mark)
+        elif args.course:
+            write_course(Path(args.source), Path(args.out or "course"))
+        elif args.workspace:
+            write_workspace(Path(args.source), Path(args.out or "my-work"))
+        else:
+            write_student_versions(Path(args.source), Path(args.out or "build/assignments"))
+    except (UsageError, ImportError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
-    out.mkdir(parents=True, exist_ok=True)
-    for path in paths:
-        nb = nbformat.read(path, as_version=4)
-        try:
-            student = make_student_version(nb)
-        except ValueError as exc:
-            print(f"error: {path}: {exc}", file=sys.stderr)
-            return 1
-        nbformat.write(student, out / path.name)
-        n = len(solution_cell_indices(nb))
-        print(f"wrote {out / path.name} ({n} exercise{'s' if n != 1 else ''})")
+        return 2
     return 0
 
 

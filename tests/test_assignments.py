@@ -1,15 +1,18 @@
-"""Tests of gmm_teach.assignments: the student versions of the notebooks.
+"""Tests of gmm_teach.assignments: student versions, a learner's workspace, a course.
 
 For every notebook (tests/data/exercise_notebook.ipynb, and every
-notebooks/*.ipynb that exists): the student version holds no solution line and
-no output; executed, it stops at the first exercise with NotImplementedError
-(nbgrader's "validate --invert" idea); the solution notebook itself executes
-and each of its check cells reports that all cases match the reference.
+notebooks/*.ipynb): every exercise is followed by one graded, locked check cell
+that calls its check; the student version holds no solution line and no output;
+copied alone into an empty folder and executed there, it stops at the first
+exercise with NotImplementedError (nbgrader's "validate --invert" idea), and the
+solution notebook runs to the end with every check passing. The command line
+never loses work and answers every bad input in one line with exit status 2.
 """
 
 import functools
 import importlib.util
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,19 +20,23 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import gmm_teach.checks
 from gmm_teach.assignments import (
     BEGIN_SOLUTION,
     END_SOLUTION,
+    check_cell_index,
+    exercise_points,
     main,
     make_student_version,
-    mark_solution_cells,
+    mark_exercise_cells,
     solution_cell_indices,
 )
+from wrong_answers import WRONG_ANSWERS
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_NOTEBOOK = ROOT / "tests" / "data" / "exercise_notebook.ipynb"
-NOTEBOOKS = [TEST_NOTEBOOK, *sorted((ROOT / "notebooks").glob("*.ipynb"))]
-CHECK_NAMES = ("gaussian_pdf", "log_likelihood", "e_step", "m_step", "gmm")
+LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = [TEST_NOTEBOOK, *LESSONS]
 
 HAVE_NBGRADER = importlib.util.find_spec("nbgrader") is not None
 needs_nbgrader = pytest.mark.skipif(
@@ -83,21 +90,32 @@ def solution_lines(source):
 def execute(path, student):
     """Execute the solution notebook (or its student version) once per test session.
 
+    The notebook is copied alone into an empty folder and runs there, as it does
+    when it is handed out: nothing of the repository is on its path.
     Returns the executed notebook and the CellExecutionError, if any.
     """
+    import tempfile
+
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
     nb = read(path)
     if student:
         nb = make_student_version(nb)
+    alone = Path(tempfile.mkdtemp(prefix="alone-"))
+    nbformat.write(nb, alone / path.name)
+    assert [p.name for p in alone.iterdir()] == [path.name]
     client = NotebookClient(
-        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        read(alone / path.name), timeout=300, kernel_name="python3",
+        resources={"metadata": {"path": str(alone)}},
     )
+    nb = client.nb
     try:
         client.execute()
     except CellExecutionError as error:
         return nb, error
+    finally:
+        shutil.rmtree(alone)
     return nb, None
 
 
@@ -119,9 +137,13 @@ def test_the_test_notebook_has_two_exercises():
     assert len(solution_cell_indices(read(TEST_NOTEBOOK))) == 2
 
 
+CHECK_CALL = re.compile(r"check_(\w+)\((\w+)\)")
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_id)
 def test_exercise_cells_follow_the_convention(path):
     nb = read(path)
+    assert solution_cell_indices(nb), f"{_id(path)} has no exercise"
     for index in solution_cell_indices(nb):
         cell = nb.cells[index]
         assert cell.cell_type == "code"
@@ -132,20 +154,44 @@ def test_exercise_cells_follow_the_convention(path):
         )
         assert meta.get("schema_version") == 3 and meta.get("grade_id")
         assert cell.source.count(BEGIN_SOLUTION) == cell.source.count(END_SOLUTION) >= 1
-        # The next code cell checks the exercise: with the matching check for the five
-        # EM functions, and at least by calling what the exercise defines otherwise.
-        check_cell = next_code_cell(nb, index)
-        assert check_cell is not None, f"cell {index}: no code cell after the exercise"
+        # The next code cell is one call of the exercise's check, graded and locked.
+        check = nb.cells[check_cell_index(nb, index)]
+        call = CHECK_CALL.fullmatch(check.source.strip())
         defined = re.findall(r"^def (\w+)\(", cell.source, re.MULTILINE)
-        for name in defined:
-            if name in CHECK_NAMES:
-                assert f"check_{name}({name})" in check_cell.source, (
-                    f"cell {index} defines {name}: the next code cell should call "
-                    f"check_{name}({name}), got {check_cell.source!r}"
-                )
-        assert any(re.search(rf"\b{name}\b", check_cell.source) for name in defined) or (
-            re.search(r"\bcheck_\w+\(", check_cell.source)
-        ), f"cell {index}: the next code cell does not check the exercise"
+        assert call and call.group(1) == call.group(2) and call.group(2) in defined, (
+            f"cell {index} defines {defined}: the next code cell should be one call "
+            f"check_<name>(<name>), got {check.source!r}"
+        )
+        assert f"check_{call.group(1)}" in gmm_teach.checks.__all__, check.source
+        test_meta = check.metadata.get("nbgrader", {})
+        assert test_meta.get("grade") is True and test_meta.get("solution") is False
+        assert test_meta.get("locked") is True and test_meta.get("points", 0) > 0
+        assert test_meta.get("schema_version") == 3 and test_meta.get("grade_id")
+    ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata]
+    assert len(set(ids)) == len(ids)
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=_id)
+def test_every_exercise_has_a_typical_wrong_answer_for_the_grading_test(path):
+    nb = read(path)
+    for index in solution_cell_indices(nb):
+        assert nb.cells[index].metadata["nbgrader"]["grade_id"] in WRONG_ANSWERS
+
+
+def test_grade_ids_are_unique_across_the_course():
+    ids = [c.metadata["nbgrader"]["grade_id"] for path in LESSONS for c in read(path).cells
+           if "nbgrader" in c.metadata]
+    assert len(set(ids)) == len(ids)
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=_id)
+def test_no_lesson_imports_the_reference_under_an_inviting_name(path):
+    code = "\n".join(c.source for c in read(path).cells if c.cell_type == "code")
+    assert not re.search(r"\bas reference_\w+", code)
+    for index in solution_cell_indices(read(path)):
+        for name in re.findall(r"^def (\w+)\(", read(path).cells[index].source, re.MULTILINE):
+            assert not re.search(rf"^from gmm_teach[\w.]* import .*\b{name}\b", code, re.M), (
+                f"{_id(path)} imports gmm_teach's {name} next to the exercise that writes it")
 
 
 # --------------------------------------------------------------------------
@@ -194,21 +240,15 @@ def test_student_version_stops_at_the_first_exercise(path):
 
 @needs_kernel
 @pytest.mark.parametrize("path", EXECUTED)
-def test_solution_notebook_passes_all_its_checks(path):
+def test_solution_notebook_runs_alone_and_passes_all_its_checks(path):
     executed, error = execute(path, student=False)
     assert error is None, f"{_id(path)} failed: {error}"
-    checks_called = 0
-    # The cell after each exercise checks it. (Other cells may show a check
-    # failing on purpose, on the seed's code: those are not the exercises.)
     for index in solution_cell_indices(executed):
         cell = next_code_cell(executed, index)
-        for name in re.findall(r"\bcheck_(\w+)\(", cell.source):
-            if name in CHECK_NAMES:
-                checks_called += 1
-                assert re.search(rf"{name}: all \d+ cases match the reference",
-                                 stdout_of(cell)), cell.source
-    if path == TEST_NOTEBOOK:
-        assert checks_called == 2
+        name = CHECK_CALL.fullmatch(cell.source.strip()).group(1)
+        assert re.search(rf"^{name}: all \d+ cases match the reference$", stdout_of(cell), re.M)
+        # Nothing nbgrader could misread as a score: no execute_result.
+        assert all(o.output_type == "stream" for o in cell.outputs), cell.outputs
 
 
 @needs_nbgrader
@@ -237,30 +277,35 @@ def unmarked_notebook():
     return nb
 
 
-def test_mark_solution_cells_marks_exactly_the_exercise_cells():
+def test_mark_exercise_cells_marks_exactly_the_exercise_cells():
     nb = unmarked_notebook()
     before = nbformat.writes(nb)
-    marked = mark_solution_cells(nb, "01_densities.ipynb")
-    assert nbformat.writes(nb) == before, "mark_solution_cells must not modify its input"
+    marked = mark_exercise_cells(nb, "01_densities.ipynb")
+    assert nbformat.writes(nb) == before, "mark_exercise_cells must not modify its input"
     exercises = solution_cell_indices(nb)
-    ids = []
+    checks = [check_cell_index(nb, index) for index in exercises]
+    assert exercises == [3, 6] and checks == [4, 7]
     for index, cell in enumerate(marked.cells):
         if index in exercises:
-            meta = cell.metadata["nbgrader"]
-            assert meta == {"solution": True, "grade": False, "locked": False,
-                            "grade_id": f"01_densities-cell{index}", "schema_version": 3}
-            ids.append(meta["grade_id"])
+            assert cell.metadata["nbgrader"] == {
+                "solution": True, "grade": False, "locked": False,
+                "grade_id": f"01_densities-cell{index}", "schema_version": 3}
+        elif index in checks:
+            assert cell.metadata["nbgrader"] == {
+                "solution": False, "grade": True, "locked": True, "points": 1,
+                "grade_id": f"01_densities-cell{index - 1}-check", "schema_version": 3}
         else:
             assert "nbgrader" not in cell.metadata
-    assert len(set(ids)) == len(ids) == 2
-    assert mark_solution_cells(marked, "other") == marked  # marked cells keep their ids
+    assert exercise_points(marked) == {"01_densities-cell3-check": 1,
+                                       "01_densities-cell6-check": 1}
+    assert mark_exercise_cells(marked, "other", points=5) == marked  # marked cells keep theirs
 
 
 @needs_nbgrader
 def test_marked_notebook_is_valid_for_nbgrader():
     from nbgrader.nbgraderformat import MetadataValidator
 
-    MetadataValidator().validate_nb(mark_solution_cells(unmarked_notebook(), "x"))
+    MetadataValidator().validate_nb(mark_exercise_cells(unmarked_notebook(), "x"))
     MetadataValidator().validate_nb(read(TEST_NOTEBOOK))
 
 
@@ -268,7 +313,7 @@ def test_marked_notebook_is_valid_for_nbgrader():
 def test_a_solution_region_in_an_unmarked_cell_is_refused():
     with pytest.raises(ValueError, match=r"cell 3 \(starting 'def log_densities.*'\) contains "
                                          r"'### BEGIN SOLUTION' but is not marked as an "
-                                         r"nbgrader solution cell.*mark_solution_cells"):
+                                         r"nbgrader solution cell.*mark_exercise_cells"):
         make_student_version(unmarked_notebook())
 
 
@@ -299,12 +344,13 @@ def test_a_solution_region_in_markdown_is_refused():
         make_student_version(nb)
 
 
-def test_mark_solution_cells_avoids_a_grade_id_already_taken():
+def test_mark_exercise_cells_avoids_a_grade_id_already_taken():
     nb = unmarked_notebook()
     nb.cells[1].metadata["nbgrader"] = {"solution": False, "grade": False, "locked": True,
                                         "grade_id": "nb-cell3", "schema_version": 3}
-    marked = mark_solution_cells(nb, "nb")
+    marked = mark_exercise_cells(nb, "nb")
     assert marked.cells[3].metadata["nbgrader"]["grade_id"] == "nb-cell3_"
+    assert marked.cells[4].metadata["nbgrader"]["grade_id"] == "nb-cell3_-check"
 
 
 @needs_nbgrader
@@ -330,12 +376,17 @@ def test_missing_nbgrader_says_how_to_install_it(monkeypatch):
 # --------------------------------------------------------------------------
 
 
+def course_source(tmp_path, names=("01_a.ipynb", "02_b.ipynb")):
+    source = tmp_path / "notebooks"
+    source.mkdir()
+    for name in names:
+        (source / name).write_text(TEST_NOTEBOOK.read_text())
+    return source
+
+
 @needs_nbgrader
 def test_main_writes_every_notebook(tmp_path, capsys):
-    source, out = tmp_path / "notebooks", tmp_path / "build" / "assignments"
-    source.mkdir()
-    for name in ("01_a.ipynb", "02_b.ipynb"):
-        (source / name).write_text(TEST_NOTEBOOK.read_text())
+    source, out = course_source(tmp_path), tmp_path / "build" / "assignments"
     assert main([str(source), str(out)]) == 0
     assert sorted(p.name for p in out.glob("*.ipynb")) == ["01_a.ipynb", "02_b.ipynb"]
     assert "raise NotImplementedError()" in (out / "01_a.ipynb").read_text()
@@ -344,27 +395,97 @@ def test_main_writes_every_notebook(tmp_path, capsys):
         f"wrote {out / '01_a.ipynb'} (2 exercises)",
         f"wrote {out / '02_b.ipynb'} (2 exercises)",
     ]
+    assert main([str(source), str(out)]) == 0  # student versions may be refreshed
+
+
+def _fails_in_one_line(capsys, argv, pattern):
+    """``main(argv)`` exits with 2 and says ``pattern`` in one line on stderr."""
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    assert re.search(pattern, err), err
+
+
+def _untouched(source):
+    return {p.name: p.read_bytes() for p in source.iterdir()}
+
+
+@pytest.mark.parametrize("out", [".", "./", "sub", "sub/deeper", "link", "link/sub"])
+def test_main_refuses_to_write_into_the_source_folder(tmp_path, capsys, monkeypatch, out):
+    source = course_source(tmp_path)
+    (tmp_path / "link").symlink_to(source, target_is_directory=True)
+    before = _untouched(source)
+    monkeypatch.chdir(tmp_path)
+    target = {".": "notebooks", "./": "./notebooks/"}.get(out, out)
+    if not target.startswith(("notebooks", "./notebooks", "link")):
+        target = f"notebooks/{target}"
+    for mode in ([], ["--course"], ["--workspace"]):
+        _fails_in_one_line(capsys, [*mode, "notebooks", target],
+                           r"^error: .*: is (the source folder|inside the source folder) "
+                           r"notebooks \(after resolving links\)")
+    assert _untouched(source) == before
+
+
+@needs_nbgrader
+def test_main_refuses_to_overwrite_a_notebook_that_holds_solutions(tmp_path, capsys):
+    source = course_source(tmp_path)
+    out = tmp_path / "copy"
+    out.mkdir()
+    (out / "02_b.ipynb").write_text(TEST_NOTEBOOK.read_text())
+    _fails_in_one_line(capsys, [str(source), str(out)],
+                       r"02_b\.ipynb: holds solutions \(### BEGIN SOLUTION\); refusing to "
+                       r"overwrite it")
+    assert (out / "02_b.ipynb").read_text() == TEST_NOTEBOOK.read_text()
+    assert not (out / "01_a.ipynb").exists(), "nothing is written when one target is refused"
+
+
+@pytest.mark.parametrize("content, pattern", [
+    ("{ not json", r"not a valid Jupyter notebook"),
+    ('{"cells": 3}', r"not a valid Jupyter notebook"),
+    ("plain text, not a notebook", r"not a valid Jupyter notebook"),
+    (b"\xff\xfe\x00binary", r"not a valid Jupyter notebook"),
+])
+def test_main_reports_a_broken_notebook_in_one_line(tmp_path, capsys, content, pattern):
+    source = course_source(tmp_path, names=("01_a.ipynb",))
+    broken = source / "02_broken.ipynb"
+    broken.write_bytes(content if isinstance(content, bytes) else content.encode())
+    for mode in ([], ["--course"], ["--workspace"]):
+        _fails_in_one_line(capsys, [*mode, str(source), str(tmp_path / "out")],
+                           rf"^error: .*02_broken\.ipynb: {pattern}")
+    _fails_in_one_line(capsys, ["--mark", str(broken)], rf"02_broken\.ipynb: {pattern}")
+
+
+def test_main_reports_missing_and_wrong_paths_in_one_line(tmp_path, capsys):
+    source = course_source(tmp_path)
+    _fails_in_one_line(capsys, [str(tmp_path / "nowhere"), str(tmp_path / "out")],
+                       r"nowhere: no such folder")
+    _fails_in_one_line(capsys, [str(source / "01_a.ipynb"), str(tmp_path / "out")],
+                       r"01_a\.ipynb: not a folder")
+    (tmp_path / "afile").write_text("x")
+    _fails_in_one_line(capsys, [str(source), str(tmp_path / "afile")],
+                       r"afile: exists and is not a folder")
+    _fails_in_one_line(capsys, ["--mark", str(tmp_path / "missing.ipynb")],
+                       r"missing\.ipynb: cannot read it")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    _fails_in_one_line(capsys, [str(empty), str(tmp_path / "out")], r"no notebooks \(\*\.ipynb\)")
 
 
 def test_main_without_nbgrader_says_how_to_install_it(tmp_path, capsys, monkeypatch):
-    (tmp_path / "nb.ipynb").write_text(TEST_NOTEBOOK.read_text())
+    source = course_source(tmp_path)
     monkeypatch.setitem(sys.modules, "nbgrader", None)
     monkeypatch.setitem(sys.modules, "nbgrader.preprocessors", None)
-    assert main([str(tmp_path), str(tmp_path / "out")]) == 1
-    assert "pip install -e .[instructor]" in capsys.readouterr().err
+    _fails_in_one_line(capsys, [str(source), str(tmp_path / "out")],
+                       r"pip install -e \.\[instructor\]")
     assert not (tmp_path / "out").exists()
-
-
-def test_main_without_notebooks_fails(tmp_path, capsys):
-    assert main([str(tmp_path), str(tmp_path / "out")]) == 1
-    assert "no notebooks (*.ipynb) in" in capsys.readouterr().err
 
 
 @needs_nbgrader
 def test_main_names_the_notebook_it_cannot_convert(tmp_path, capsys):
-    nbformat.write(unmarked_notebook(), tmp_path / "bad.ipynb")
-    assert main([str(tmp_path), str(tmp_path / "out")]) == 1
-    assert re.search(r"error: .*bad\.ipynb: cell 3 .* is not marked", capsys.readouterr().err)
+    (tmp_path / "src").mkdir()
+    nbformat.write(unmarked_notebook(), tmp_path / "src" / "bad.ipynb")
+    _fails_in_one_line(capsys, [str(tmp_path / "src"), str(tmp_path / "out")],
+                       r"error: .*bad\.ipynb: cell 3 .* is not marked")
 
 
 def test_main_mark_adds_the_metadata_in_place(tmp_path):
@@ -373,7 +494,51 @@ def test_main_mark_adds_the_metadata_in_place(tmp_path):
     assert main(["--mark", str(path)]) == 0
     marked = read(path)
     ids = [c.metadata["nbgrader"]["grade_id"] for c in marked.cells if "nbgrader" in c.metadata]
-    assert ids == ["03_e_step-cell3", "03_e_step-cell6"]
+    assert ids == ["03_e_step-cell3", "03_e_step-cell3-check",
+                   "03_e_step-cell6", "03_e_step-cell6-check"]
+
+
+@needs_nbgrader
+def test_workspace_adds_missing_lessons_and_never_touches_the_learners(tmp_path, capsys):
+    source = course_source(tmp_path)
+    work = tmp_path / "my-work"
+    assert main(["--workspace", str(source), str(work)]) == 0
+    assert sorted(p.name for p in work.iterdir()) == ["01_a.ipynb", "02_b.ipynb"]
+    assert "BEGIN SOLUTION" not in (work / "01_a.ipynb").read_text()
+    # The learner works on 01 and deletes 02; a new lesson appears.
+    mine = read(work / "01_a.ipynb")
+    mine.cells[3].source = "def log_densities(X, mus, sigmas, pis):\n    return 42  # my try"
+    nbformat.write(mine, work / "01_a.ipynb")
+    saved = (work / "01_a.ipynb").read_bytes()
+    (work / "02_b.ipynb").unlink()
+    (source / "03_c.ipynb").write_text(TEST_NOTEBOOK.read_text())
+    capsys.readouterr()
+    assert main(["--workspace", str(source), str(work)]) == 0
+    assert (work / "01_a.ipynb").read_bytes() == saved
+    assert sorted(p.name for p in work.iterdir()) == ["01_a.ipynb", "02_b.ipynb", "03_c.ipynb"]
+    assert "added 2 lesson(s) with blank exercises, kept your 1 notebook(s)" in (
+        capsys.readouterr().out)
+
+
+@needs_nbgrader
+def test_course_lays_out_nbgrader_and_keeps_an_instructors_edits(tmp_path, capsys):
+    source = course_source(tmp_path)
+    course = tmp_path / "course"
+    assert main(["--course", str(source), str(course)]) == 0
+    config = (course / "nbgrader_config.py").read_text()
+    assert 'c.CourseDirectory.course_id = "gmm-teach"' in config
+    for name in ("01_a", "02_b"):
+        copy = course / "source" / name / f"{name}.ipynb"
+        assert copy.read_bytes() == (source / f"{name}.ipynb").read_bytes()
+    assert "01_a: 2 points" in capsys.readouterr().out
+    assert main(["--course", str(source), str(course)]) == 0  # unchanged copies: fine again
+    edited = course / "source" / "01_a" / "01_a.ipynb"
+    edited.write_text(edited.read_text().replace("Two exercises", "Two exercises, edited"))
+    (course / "nbgrader_config.py").write_text(config + "# mine\n")
+    _fails_in_one_line(capsys, ["--course", str(source), str(course)],
+                       r"01_a\.ipynb: differs from .*; refusing to overwrite your edited copy")
+    assert "edited" in edited.read_text()
+    assert (course / "nbgrader_config.py").read_text().endswith("# mine\n")
 
 
 @needs_nbgrader
@@ -386,3 +551,8 @@ def test_module_runs_as_a_script(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "nb.ipynb").exists()
+    result = subprocess.run(
+        [sys.executable, "-m", "gmm_teach.assignments", "src", "src"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 2 and result.stderr.startswith("error: ")

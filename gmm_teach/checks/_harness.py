@@ -92,10 +92,6 @@ class CheckFailed(AssertionError):
     """A student's function is wrong; the message says where and why."""
 
 
-class NotWrittenYet(NotImplementedError):
-    """A student's function is still the stub: nbgrader scores it as unanswered."""
-
-
 class Failure(Exception):
     """A diagnosis for one case; :func:`run_check` adds which case it was."""
 
@@ -368,7 +364,9 @@ def _hide_checker_frames_in_ipython():
     shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
     if shell is None or shell.custom_exceptions:
         return
-    shell.set_custom_exc((CheckFailed, NotWrittenYet), _show_without_checker_frames)
+    # NotImplementedError: the stub's, which a check re-raises. Other ones pass
+    # through unchanged, as they hold no frame of the checker.
+    shell.set_custom_exc((CheckFailed, NotImplementedError), _show_without_checker_frames)
 
 
 def run_check(student, cases, check_case):
@@ -387,9 +385,9 @@ def run_check(student, cases, check_case):
     CheckFailed
         (an ``AssertionError``) for the first case that fails, naming it, with
         the diagnosis.
-    NotWrittenYet
-        (a ``NotImplementedError``) if the student's function is the unwritten
-        stub: nbgrader's signal for an unanswered exercise.
+    NotImplementedError
+        If the student's function is the unwritten stub: nbgrader's signal for
+        an unanswered exercise.
     """
     __tracebackhide__ = True
     name = student.name
@@ -398,7 +396,7 @@ def run_check(student, cases, check_case):
         try:
             check_case(student, case)
         except NotWritten:
-            raise NotWrittenYet(
+            raise NotImplementedError(
                 f"{name} is not written yet: replace `raise NotImplementedError()` in it "
                 f"with your code, run its cell, then run this check again."
             ) from None

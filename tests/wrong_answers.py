@@ -1,0 +1,87 @@
+"""One typical wrong answer for every exercise of the course, by its solution cell's grade_id.
+
+Each replaces the lines between ``### BEGIN SOLUTION`` and ``### END SOLUTION``
+(indentation included). The grading test submits each one and expects 0 points
+for that exercise and full points for the others. A new exercise needs an entry
+here: tests/test_assignments.py checks that every exercise has one.
+"""
+
+WRONG_ANSWERS = {
+    # argmin over the points instead of over the centres
+    "00_introduction-solution-1": """\
+    squared_distances = ((X[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2)
+    return squared_distances.argmin(axis=0)
+""",
+    # the weights pis[k] forgotten
+    "01_gaussian_pdf-solution-1": """\
+    for k in range(n_components):
+        diff = X - mus[k]
+        solved = np.linalg.solve(sigmas[k], diff.T).T
+        mahalanobis_sq = np.sum(diff * solved, axis=1)
+        normaliser = np.sqrt((2 * np.pi) ** n_features * np.linalg.det(sigmas[k]))
+        densities[:, k] = np.exp(-0.5 * mahalanobis_sq) / normaliser
+""",
+    # the log of a sum of exponentials, without subtracting the maximum
+    "02_log_likelihood-solution-1": """\
+    for k in range(n_components):
+        diff = X - mus[k]
+        mahalanobis_sq = np.sum(diff * np.linalg.solve(sigmas[k], diff.T).T, axis=1)
+        _, log_det = np.linalg.slogdet(sigmas[k])
+        log_weighted[:, k] = np.log(pis[k]) - 0.5 * (n_features * np.log(2 * np.pi) + log_det + mahalanobis_sq)
+    return float(np.log(np.exp(log_weighted).sum(axis=1)).sum())
+""",
+    # normalised over the samples instead of over the components
+    "03_e_step-solution-1": """\
+    weighted = np.exp(log_weighted)
+    responsibilities = weighted / weighted.sum(axis=0, keepdims=True)
+""",
+    # covariances divided by n instead of N_k
+    "04_m_step-solution-1": """\
+    n_k = responsibilities.sum(axis=0)
+    mus = responsibilities.T @ X / n_k[:, None]
+    sigmas = np.zeros((n_components, n_features, n_features))
+    for k in range(n_components):
+        diff = X - mus[k]
+        sigmas[k] = (responsibilities[:, k, None] * diff).T @ diff / n_samples
+    pis = n_k / n_samples
+""",
+    # the log-likelihood recorded before the M-step: one step behind
+    "05_em_loop-solution-1": """\
+    for _ in range(n_iter):
+        responsibilities = e_step(X, mus, sigmas, pis)
+        log_likelihoods.append(log_likelihood(X, mus, sigmas, pis))
+        mus, sigmas, pis = m_step(X, responsibilities, reg_covar=0.0)
+""",
+    # each covariance counted as D^2 numbers
+    "06_choosing_k_and_initialisation-solution-1": """\
+    n_samples = X.shape[0]
+    n_components, n_features = np.shape(mus)
+    n_params = n_components * n_features + n_components * n_features**2 + n_components - 1
+    return -2 * log_likelihood(X, mus, sigmas, pis) + n_params * np.log(n_samples)
+""",
+    # the arguments of cdist swapped: the inverse permutation
+    "07_failure_modes-solution-1": """\
+    cost = cdist(mus, reference_mus)
+    rows, permutation = linear_sum_assignment(cost)
+""",
+    # multiplied by the transposed Cholesky factor
+    "08_real_data-solution-1": """\
+    labels = rng.choice(len(pis), size=n, p=pis)
+    noise = rng.standard_normal((n, mus.shape[1]))
+    chols = np.linalg.cholesky(sigmas).transpose(0, 2, 1)
+    X = mus[labels] + np.einsum("nij,nj->ni", chols[labels], noise)
+""",
+    # np.linalg.inv, which the exercise rules out
+    "09_making_it_fast-solution-1": """\
+    diff = X - mu
+    return np.einsum("nd,de,ne->n", diff, np.linalg.inv(sigma), diff)
+""",
+}
+
+
+def with_wrong_answer(source, wrong):
+    """``source`` (a solution cell) with its solution region replaced by ``wrong``."""
+    lines = source.splitlines(keepends=True)
+    begin = next(i for i, line in enumerate(lines) if "BEGIN SOLUTION" in line)
+    end = next(i for i, line in enumerate(lines) if "END SOLUTION" in line)
+    return "".join(lines[:begin] + [wrong] + lines[end + 1:])
