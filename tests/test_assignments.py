@@ -556,3 +556,15 @@ def test_module_runs_as_a_script(tmp_path):
         cwd=tmp_path, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 2 and result.stderr.startswith("error: ")
+
+
+def test_readme_states_the_points_of_every_lesson_and_the_total():
+    readme = (ROOT / "README.md").read_text()
+    total = 0
+    for path in LESSONS:
+        points = sum(exercise_points(read(path)).values())
+        total += points
+        row = re.search(rf"^\| \[[^\]]*\]\(notebooks/{path.name}\) \|.*\| (\d+) \|$", readme, re.M)
+        assert row and int(row.group(1)) == points, f"README's row for {path.name}"
+    stated = re.search(r"with the points in the table above\s+\((\d+)", readme)
+    assert stated and int(stated.group(1)) == total
