@@ -20,26 +20,9 @@ import math
 import numpy as np
 
 from . import _validation as v
+from . import em
 
 __all__ = ["loop_e_step", "loop_m_step", "loop_em_iteration", "fit_loop"]
-
-
-def _check_positive_definite(sigmas):
-    """Raise ValueError (not numpy's LinAlgError) unless every ``sigmas[k]`` is positive definite.
-
-    The loops use ``np.linalg.inv`` and ``slogdet``, which return numbers even
-    for a covariance that is not positive definite; a Cholesky factorisation,
-    which exists exactly for positive-definite matrices, is the test.
-    """
-    for k, sigma in enumerate(sigmas):
-        try:
-            np.linalg.cholesky(sigma)
-        except np.linalg.LinAlgError:
-            smallest = np.linalg.eigvalsh(sigma)[0]
-            raise ValueError(
-                f"sigmas[{k}] must be positive definite, but its smallest eigenvalue is "
-                f"{smallest:.3g}; is a component collapsed, or a feature constant?"
-            ) from None
 
 
 def loop_e_step(X, mus, sigmas, pis):
@@ -63,7 +46,9 @@ def loop_e_step(X, mus, sigmas, pis):
     # Check the input once, with messages that name the argument; the loops check nothing.
     X = v.check_X(X)
     mus, sigmas, pis = v.check_params(mus, sigmas, pis, X.shape[1])
-    _check_positive_definite(sigmas)
+    # The package's one test of a usable covariance: inv and slogdet alone would
+    # return numbers for a covariance that is not positive definite.
+    em._checked_precision_cholesky(sigmas)
     n_samples, n_features = X.shape
     n_components = len(mus)
     # Once per component, not once per point.

@@ -23,7 +23,6 @@ from threadpoolctl import threadpool_limits
 
 from . import _validation as v
 from . import em
-from .loops import _check_positive_definite
 
 __all__ = [
     "make_data",
@@ -187,7 +186,7 @@ def _check_start(start, n_features):
             f"start must be a tuple (mus, sigmas, pis) such as initialize() returns, got {start!r}"
         ) from None
     mus, sigmas, pis = v.check_params(mus, sigmas, pis, n_features)
-    _check_positive_definite(sigmas)
+    em._checked_precision_cholesky(sigmas)
     return mus, sigmas, pis
 
 

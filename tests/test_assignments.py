@@ -236,6 +236,11 @@ def test_student_version_stops_at_the_first_exercise(path):
     first = indices[0]
     check_index = executed.cells.index(next_code_cell(executed, first))
     assert failed in ([first], [check_index]), (failed, first)
+    # What the student reads: the check's sentence, no frame of the checker.
+    shown = "".join(line for o in executed.cells[failed[0]].outputs if o.output_type == "error"
+                    for line in o.traceback)
+    assert "is not written yet" in shown
+    assert "gmm_teach/checks" not in shown and "_harness.py" not in shown, shown
 
 
 @needs_kernel

@@ -44,11 +44,6 @@ def check_e_step(fn):
     TypeError
         If ``fn`` is not callable.
 
-    Notes
-    -----
-    ``fn`` runs under the harness of :mod:`gmm_teach.checks`: a time limit per
-    call, its prints captured, and a failure if it calls ``gmm_teach``'s own
-    ``e_step`` or scikit-learn's ``GaussianMixture``.
     """
     __tracebackhide__ = True
     run_check(Student("e_step", fn, FORBIDDEN), cases(), _check_e_step_case)

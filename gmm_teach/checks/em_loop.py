@@ -53,12 +53,6 @@ def check_gmm(fn):
     TypeError
         If ``fn`` is not callable.
 
-    Notes
-    -----
-    ``fn`` runs under the harness of :mod:`gmm_teach.checks`: a time limit per
-    call, its prints captured, and a failure if it calls ``gmm_teach``'s own
-    ``fit_gmm`` or scikit-learn's ``GaussianMixture`` (calling ``e_step``,
-    ``m_step`` and ``log_likelihood`` is what the exercise asks).
     """
     __tracebackhide__ = True
     run_check(Student("gmm", fn, FORBIDDEN), gmm_cases(), _check_gmm_case)

@@ -47,11 +47,6 @@ def check_gaussian_pdf(fn):
     TypeError
         If ``fn`` is not callable.
 
-    Notes
-    -----
-    ``fn`` runs under the harness of :mod:`gmm_teach.checks`: a time limit per
-    call, its prints captured, and a failure if it calls ``gmm_teach``'s own
-    ``gaussian_pdf`` or ``log_gaussian_pdf``, or scikit-learn's ``GaussianMixture``.
     """
     __tracebackhide__ = True
     run_check(Student("gaussian_pdf", fn, FORBIDDEN), cases(), _check_gaussian_pdf_case)

@@ -41,11 +41,6 @@ def check_log_likelihood(fn):
     TypeError
         If ``fn`` is not callable.
 
-    Notes
-    -----
-    ``fn`` runs under the harness of :mod:`gmm_teach.checks`: a time limit per
-    call, its prints captured, and a failure if it calls ``gmm_teach``'s own
-    ``log_likelihood`` or scikit-learn's ``GaussianMixture``.
     """
     __tracebackhide__ = True
     run_check(Student("log_likelihood", fn, FORBIDDEN), cases(), _check_log_likelihood_case)

@@ -82,11 +82,6 @@ def check_m_step(fn):
     TypeError
         If ``fn`` is not callable.
 
-    Notes
-    -----
-    ``fn`` runs under the harness of :mod:`gmm_teach.checks`: a time limit per
-    call, its prints captured, and a failure if it calls ``gmm_teach``'s own
-    ``m_step`` or scikit-learn's ``GaussianMixture``.
     """
     __tracebackhide__ = True
     arity = _m_step_arity(fn) if callable(fn) else 2
