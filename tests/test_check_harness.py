@@ -199,3 +199,112 @@ def test_ipython_shows_no_frame_of_the_checker(capsys):
     assert isinstance(result.error_in_exec, AssertionError)
     assert "e_step failed on case 2 of 6" in text
     assert "_harness.py" not in text and "e_step.py" not in text, text
+
+
+# --------------------------------------------------------------------------
+# Found by attacking the harness
+# --------------------------------------------------------------------------
+
+
+def e_step_via_loops(X, mus, sigmas, pis):
+    from gmm_teach import loops
+
+    return loops.loop_e_step(X, mus, sigmas, pis)[0]
+
+
+def e_step_via_a_private_helper(X, mus, sigmas, pis):
+    return em._normalize(em.log_gaussian_pdf(X, mus, sigmas, pis))[1]
+
+
+def gmm_in_a_thread(X, mus, sigmas, pis, n_iter):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        result = pool.submit(em.fit_gmm, X, init=(mus, sigmas, pis), max_iter=n_iter, tol=0,
+                             reg_covar=0).result()
+    return result.mus, result.sigmas, result.pis, result.log_likelihoods[1:]
+
+
+@pytest.mark.parametrize("check, fn, what", [
+    (check_e_step, e_step_via_loops, r"gmm_teach's own gmm_teach\.loops\.loop_e_step"),
+    (check_e_step, e_step_via_a_private_helper, r"gmm_teach's own _normalize"),
+    (check_gmm, gmm_in_a_thread, r"gmm_teach's own fit_gmm"),
+])
+def test_any_other_function_of_the_package_is_refused_even_in_a_thread(check, fn, what):
+    with pytest.raises(AssertionError, match=rf"Your function calls {what}, which does the very "
+                                             rf"work"):
+        check(fn)
+
+
+def test_the_loop_exercise_may_call_the_steps_it_names(capsys):
+    def gmm(X, mus, sigmas, pis, n_iter):
+        log_likelihoods = []
+        for _ in range(n_iter):
+            responsibilities = em.e_step(X, mus, sigmas, pis)
+            mus, sigmas, pis = em.m_step(X, responsibilities, reg_covar=0.0)
+            log_likelihoods.append(em.log_likelihood(X, mus, sigmas, pis))
+        return mus, sigmas, pis, log_likelihoods
+
+    check_gmm(gmm)
+    assert "gmm: all 4 cases match" in capsys.readouterr().out
+
+
+def test_catching_the_time_limit_does_not_help(time_limit):
+    time_limit(0.3)
+
+    def forever(X, mus, sigmas, pis):
+        while True:
+            try:
+                time.sleep(0.05)
+            except BaseException:  # noqa: B036 (what a student might write)
+                pass
+
+    def late(X, mus, sigmas, pis):
+        try:
+            time.sleep(1.0)
+        except BaseException:  # noqa: B036
+            pass
+        return np.ones((len(X), len(mus))) / len(mus)
+
+    for fn in (forever, late):
+        with pytest.raises(AssertionError, match=r"did not finish within 0.3 s"):
+            check_e_step(fn)
+
+
+def test_numpy_errors_set_to_raise_before_the_check_do_not_break_it(capsys):
+    from test_checks import loop_gaussian_pdf
+
+    with np.errstate(all="raise"):
+        check_gaussian_pdf(loop_gaussian_pdf)
+    assert "all 6 cases match" in capsys.readouterr().out
+
+
+def test_odd_raises_are_reported_in_one_sentence():
+    class Unprintable(Exception):
+        def __str__(self):
+            raise RuntimeError("no")
+
+    def raises_unprintable(X, mus, sigmas, pis):
+        raise Unprintable()
+
+    def exits(X, mus, sigmas, pis):
+        raise SystemExit(3)
+
+    with pytest.raises(AssertionError, match=r"raised Unprintable: \(its message cannot be shown\)"):
+        check_e_step(raises_unprintable)
+    with pytest.raises(AssertionError, match=r"called exit\(\)"):
+        check_e_step(exits)
+
+
+def test_a_trace_function_set_by_the_student_is_removed():
+    import sys
+
+    before = sys.gettrace()
+
+    def e_step(X, mus, sigmas, pis):
+        sys.settrace(lambda *args: None)
+        return np.ones((len(X), len(mus)))
+
+    with pytest.raises(AssertionError):
+        check_e_step(e_step)
+    assert sys.gettrace() is before

@@ -287,3 +287,39 @@ def test_mahalanobis_sq_passes_a_right_answer_that_matches_scipy(capsys):
 def test_mahalanobis_sq_diagnoses(fn, expected):
     with pytest.raises(AssertionError, match=expected):
         check_mahalanobis_sq(fn)
+
+
+def sample_own_generator(mus, sigmas, pis, n, rng):
+    return sample_cholesky(mus, sigmas, pis, n, np.random.default_rng(12345))
+
+
+def sample_labels_in_order(mus, sigmas, pis, n, rng):
+    labels = np.repeat(np.arange(len(pis)), np.round(np.asarray(pis) * n).astype(int))[:n]
+    chols = np.linalg.cholesky(sigmas)
+    noise = rng.standard_normal((n, len(mus[0])))
+    return mus[labels] + np.einsum("nij,nj->ni", chols[labels], noise), labels
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (sample_own_generator, r"Another seed gave the same sample: draw every random number from "
+                           r"the rng you are given"),
+    (sample_labels_in_order, r"Another seed gave the same labels"),
+], ids=_name)
+def test_sample_gmm_must_use_the_rng_it_is_given(fn, expected):
+    with pytest.raises(AssertionError, match=expected):
+        check_sample_gmm(fn)
+
+
+@pytest.mark.parametrize("check, fn, what", [
+    (check_nearest_center, lambda X, c: [10**400] * len(X), "Your labels is a list, which numpy cannot"),
+    (check_align_labels, lambda r, m: np.full(len(r), np.nan), "is not a permutation"),
+])
+def test_odd_return_values_get_a_sentence_not_a_traceback(check, fn, what):
+    with pytest.raises(AssertionError, match=what):
+        check(fn)
+
+
+def test_float32_is_accepted_where_it_is_harmless(capsys):
+    check_bic(lambda *args: np.float32(bic_counting(right_count)(*args)))
+    check_mahalanobis_sq(lambda *args: mahalanobis_cholesky(*args).astype(np.float32))
+    assert capsys.readouterr().out.count("cases match the reference") == 2

@@ -22,8 +22,9 @@ The harness every check shares (:mod:`gmm_teach.checks._harness`):
   instructor changes it with :func:`set_time_limit` or the environment
   variable ``GMM_TEACH_CHECK_TIME_LIMIT``);
 - what the function prints is captured and summarised in one line;
-- a function that hands the work to ``gmm_teach``'s own implementation of the
-  same step, or to scikit-learn's ``GaussianMixture``, fails with one sentence;
+- a function that hands the work to ``gmm_teach`` (any of its functions but
+  the few an exercise allows, such as ``e_step`` in the EM loop) or to
+  scikit-learn's ``GaussianMixture`` fails with one sentence;
 - whatever the function raises is reported in one sentence with the line of
   the student's code, not as a traceback into the checker;
 - the stub's ``NotImplementedError`` stays a ``NotImplementedError``: it is

@@ -40,7 +40,9 @@ def as_array(value, what):
                 f"number? Covariances and densities are real."
             )
         return array.astype(np.float64)
-    except (TypeError, ValueError):
+    except Failure:
+        raise
+    except Exception:  # whatever the conversion of a student's object raises
         raise Failure(
             f"{what} is a {type(value).__name__}, which numpy cannot turn into an "
             f"array of numbers."

@@ -24,6 +24,8 @@ import signal
 import sys
 import sysconfig
 import threading
+import warnings
+import time
 import traceback
 import types
 from dataclasses import dataclass
@@ -114,15 +116,46 @@ def _alarm(seconds):
         return
 
     def on_alarm(signum, frame):
+        _stop_student_code(frame)
         raise _OutOfTime()
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # It fires again every half second, in case the student's code catches it.
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.5)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def _stop_student_code(frame):
+    """Raise :class:`_OutOfTime` at every line the student's code runs from now on.
+
+    A bare ``except:`` around a sleep catches the alarm's exception; raised
+    again in the handler's own line, it leaves the ``try``. Only the frames
+    below :meth:`Student.call` (and new ones) are traced, and only lines of
+    code outside the libraries raise, so the checker unwinds normally.
+    """
+    def local(frame, event, arg):
+        if event == "line" and not _is_library(frame.f_code.co_filename):
+            raise _OutOfTime()
+        return local
+
+    sys.settrace(lambda frame, event, arg: local)
+    while frame is not None and frame.f_code is not Student.call.__code__:
+        frame.f_trace, frame.f_trace_lines = local, True
+        frame = frame.f_back
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_CHECKS_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _in_package(filename):
+    """Is ``filename`` a module of gmm_teach (its checks excepted)?"""
+    path = os.path.abspath(filename)
+    return path.startswith(_PACKAGE_DIR + os.sep) and not path.startswith(_CHECKS_DIR + os.sep)
 
 
 def _sklearn_mixture_dir():
@@ -133,12 +166,22 @@ def _sklearn_mixture_dir():
     return os.path.dirname(os.path.abspath(sklearn.mixture.__file__))
 
 
-@contextlib.contextmanager
-def _watch_calls(forbidden):
-    """Record which of ``forbidden`` (code object -> words) the code in the block calls.
+def _package_name(code):
+    """``"e_step"`` for a function of gmm_teach.em, ``"gmm_teach.loops.loop_e_step"`` otherwise."""
+    module = os.path.splitext(os.path.relpath(code.co_filename, os.path.dirname(_PACKAGE_DIR)))[0]
+    module = module.replace(os.sep, ".")
+    return code.co_name if module == "gmm_teach.em" else f"{module}.{code.co_name}"
 
-    Calls into scikit-learn's mixture module are recorded as ``GaussianMixture``.
-    Yields the list the names are appended to.
+
+@contextlib.contextmanager
+def _watch_calls(forbidden, allowed):
+    """Record the calls, in the block, that the exercise rules out.
+
+    Ruled out: the code objects in ``forbidden`` (code object -> words), any
+    function of gmm_teach (its checks excepted) called from outside the
+    package unless it is in ``allowed`` (a set of code objects), and
+    scikit-learn's mixture module. Threads started in the block are watched
+    too. Yields the list the sentences are appended to.
     """
     seen = []
     sklearn_dir = _sklearn_mixture_dir()
@@ -149,6 +192,10 @@ def _watch_calls(forbidden):
         code = frame.f_code
         if code in forbidden:
             words = forbidden[code]
+        elif (_in_package(code.co_filename) and code not in allowed
+              and code.co_name != "<module>"  # importing a module is not calling it
+              and frame.f_back is not None and not _in_package(frame.f_back.f_code.co_filename)):
+            words = does_the_work(f"gmm_teach's own {_package_name(code)}")
         elif sklearn_dir and code.co_filename.startswith(sklearn_dir):
             words = does_the_work("scikit-learn's GaussianMixture")
         else:
@@ -156,12 +203,14 @@ def _watch_calls(forbidden):
         if words not in seen:
             seen.append(words)
 
-    previous = sys.getprofile()
+    previous, previous_threads = sys.getprofile(), threading.getprofile()
     sys.setprofile(profiler)
+    threading.setprofile(profiler)
     try:
         yield seen
     finally:
         sys.setprofile(previous)
+        threading.setprofile(previous_threads)
 
 
 def does_the_work(what):
@@ -177,9 +226,13 @@ def _code_of(function):
 _LIBRARY_DIRS = tuple(
     os.path.normpath(p)
     for p in {sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"],
-              sysconfig.get_paths()["platlib"],
-              os.path.dirname(os.path.dirname(os.path.abspath(__file__)))}
+              sysconfig.get_paths()["platlib"], _PACKAGE_DIR}
 )
+
+
+def _is_library(filename):
+    path = os.path.normpath(os.path.abspath(filename))
+    return path.startswith(_LIBRARY_DIRS)
 
 
 def _student_line(exc):
@@ -213,14 +266,18 @@ class Student:
         The exercise's function name, e.g. ``"e_step"``.
     fn : callable
         The student's function.
+    allowed : sequence of callable
+        The functions of gmm_teach the exercise lets the student call (for
+        the EM loop: ``e_step``, ``m_step``, ``log_likelihood``). Any other
+        function of the package, and scikit-learn's mixture module, does the
+        work the exercise asks for and is refused.
     forbidden : sequence of (callable, str)
-        Functions the exercise asks the student not to call, each with the
-        end of the sentence "your function calls ..." that says why, e.g.
-        ``(em.e_step, does_the_work("gmm_teach's own e_step"))``.
-        scikit-learn's mixture module is always forbidden.
+        Other functions the exercise asks the student not to call, each with
+        the end of the sentence "your function calls ..." that says why, e.g.
+        ``(np.linalg.inv, "np.linalg.inv, which the exercise asks you to avoid")``.
     """
 
-    def __init__(self, name, fn, forbidden=()):
+    def __init__(self, name, fn, allowed=(), forbidden=()):
         if not callable(fn):
             raise TypeError(
                 f"check_{name} expects your function itself, as in check_{name}({name}), "
@@ -228,6 +285,7 @@ class Student:
             )
         self.name = name
         self.fn = fn
+        self._allowed = {_code_of(f) for f in allowed}
         self._forbidden = {_code_of(f): words for f, words in forbidden}
         self._printed = io.StringIO()
 
@@ -256,23 +314,33 @@ class Student:
         """
         copies = [np.array(a) if isinstance(a, np.ndarray) else a for a in args]
         limit = time_limit()
+        out_of_time = Failure(
+            f"your function did not finish within {limit or 0:g} s on input of shape "
+            f"{shapes_text(names, args)}. Look for a loop that never ends (a while loop "
+            f"whose condition never changes), a sleep, or a Python loop over every pair "
+            f"of points where a numpy expression would do."
+        )
+        trace = sys.gettrace()
+        start = time.monotonic()
         try:
             with contextlib.redirect_stdout(self._printed), \
-                    contextlib.redirect_stderr(self._printed), \
-                    np.errstate(all="ignore"), _watch_calls(self._forbidden) as called, \
-                    _alarm(limit):
+                    contextlib.redirect_stderr(self._printed), warnings.catch_warnings(), \
+                    np.errstate(all="ignore"), \
+                    _watch_calls(self._forbidden, self._allowed) as called, _alarm(limit):
                 out = self.fn(*copies)
         except NotImplementedError:
             raise NotWritten() from None
         except _OutOfTime:
-            raise Failure(
-                f"your function did not finish within {limit:g} s on input of shape "
-                f"{shapes_text(names, args)}. Look for a loop that never ends (a while loop "
-                f"whose condition never changes), a sleep, or a Python loop over every pair "
-                f"of points where a numpy expression would do."
-            ) from None
+            raise out_of_time from None
+        except SystemExit:
+            raise Failure("your function called exit() (or sys.exit): return a value "
+                          "instead.") from None
         except Exception as exc:  # the student's code may raise anything
             raise Failure(self._raised(exc, names, args)) from None
+        finally:
+            sys.settrace(trace)
+        if limit and time.monotonic() - start > limit:
+            raise out_of_time  # it caught the alarm and went on
         if called:
             raise Failure(f"your function calls {called[0]}.")
         for name, original, copy in zip(names, args, copies):
@@ -291,7 +359,10 @@ class Student:
 
     @staticmethod
     def _raised(exc, names, args):
-        message = " ".join(str(exc).split())
+        try:
+            message = " ".join(str(exc).split())
+        except Exception:  # an exception class of the student's own can fail here too
+            message = "(its message cannot be shown)"
         if len(message) > 300:
             message = message[:300] + " ..."
         text = (
@@ -331,9 +402,6 @@ class Case:
 def numbered(problems):
     """``[Case(1, n, text, data), ...]`` from ``[(text, data), ...]``."""
     return [Case(i, len(problems), text, data) for i, (text, data) in enumerate(problems, 1)]
-
-
-_CHECKS_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 def _without_checker_frames(tb):
@@ -394,7 +462,9 @@ def run_check(student, cases, check_case):
     _hide_checker_frames_in_ipython()
     for case in cases:
         try:
-            check_case(student, case)
+            # The reference's underflows are expected, whatever np.seterr says.
+            with np.errstate(all="ignore"):
+                check_case(student, case)
         except NotWritten:
             raise NotImplementedError(
                 f"{name} is not written yet: replace `raise NotImplementedError()` in it "

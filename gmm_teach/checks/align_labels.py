@@ -79,7 +79,7 @@ def _check_case(student, case):
             f"for each row of reference_mus (the second array linear_sum_assignment returns)."
         )
     if sorted(out.tolist()) != list(range(k)):
-        shown = [int(i) if i == int(i) else i for i in out.tolist()]
+        shown = [int(i) if np.isfinite(i) and i == int(i) else i for i in out.tolist()]
         raise Failure(
             f"{shown} is not a permutation of 0..{k - 1}: two reference components were "
             f"matched with the same component. Choosing the nearest component for each one is "

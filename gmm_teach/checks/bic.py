@@ -4,17 +4,18 @@ import numpy as np
 
 from .. import em
 from ._compare import scalar
-from ._harness import Failure, Student, does_the_work, numbered, run_check
+from ._harness import Failure, Student, numbered, run_check
 from ._problems import mixture
 
+#: What the student may call: the log-likelihood, as the exercise says.
+ALLOWED = (em.log_likelihood, em.gaussian_pdf, em.log_gaussian_pdf)
 FORBIDDEN = (
-    (em.bic, does_the_work("gmm_teach's own bic")),
-    (em.aic, does_the_work("gmm_teach's own aic")),
     (em.n_parameters, "n_parameters, which the exercise asks you not to call: count the "
                       "parameters yourself from the shapes of mus"),
 )
 
-_RTOL = 1e-8
+# Loose enough for a float32 result; a miscount moves BIC by log(N) or more.
+_RTOL = 1e-6
 
 
 def _problems():
@@ -75,7 +76,7 @@ def check_bic(fn):
         If ``fn`` is not callable.
     """
     __tracebackhide__ = True
-    run_check(Student("bic", fn, FORBIDDEN), _problems(), _check_case)
+    run_check(Student("bic", fn, ALLOWED, FORBIDDEN), _problems(), _check_case)
 
 
 def _check_case(student, case):

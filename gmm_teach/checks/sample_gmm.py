@@ -88,6 +88,17 @@ def _check_case(student, case):
             "the same seed gave different samples: draw every random number from rng "
             "(rng.choice, rng.standard_normal), not from np.random."
         )
+    other_X, other_labels = _draw(student, case.data, 1)
+    if np.array_equal(other_X, X):
+        raise Failure(
+            "another seed gave the same sample: draw every random number from the rng you "
+            "are given, not from a generator of your own."
+        )
+    if np.array_equal(other_labels, labels):
+        raise Failure(
+            "another seed gave the same labels: draw each label at random with probability "
+            "pis[k] (rng.choice(K, size=n, p=pis)), not in a fixed order."
+        )
     for j in range(k):
         members = X[labels == j]
         count, expected = len(members), _N * pis[j]
