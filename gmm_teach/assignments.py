@@ -32,6 +32,7 @@ work, and every bad input is one line on stderr with exit status 2.
 
 import argparse
 import copy
+import os
 import re
 import shutil
 import sys
@@ -93,8 +94,19 @@ def _has_solution_region(cell):
     return _BEGIN in cell.source
 
 
+def _nbgrader(cell):
+    """A cell's nbgrader metadata (a dict), or a ValueError saying it is broken."""
+    meta = cell.metadata.get("nbgrader", {})
+    if not isinstance(meta, dict):
+        raise ValueError(
+            f"a cell's nbgrader metadata is a {type(meta).__name__}, not a dict: "
+            f"{str(meta)[:60]!r}; fix it in the Create Assignment toolbar or remove it"
+        )
+    return meta
+
+
 def _is_marked(cell):
-    return bool(cell.metadata.get("nbgrader", {}).get("solution", False))
+    return bool(_nbgrader(cell).get("solution", False))
 
 
 def solution_cell_indices(nb):
@@ -140,9 +152,8 @@ def exercise_points(nb):
     points : dict of str to float
         ``{grade_id: points}`` for every autograded-tests cell, in order.
     """
-    return {cell.metadata["nbgrader"]["grade_id"]: cell.metadata["nbgrader"].get("points", 0)
-            for cell in nb.cells
-            if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code"}
+    return {_nbgrader(cell)["grade_id"]: _nbgrader(cell).get("points", 0)
+            for cell in nb.cells if _nbgrader(cell).get("grade") and cell.cell_type == "code"}
 
 
 def _slug(name):
@@ -190,8 +201,7 @@ def mark_exercise_cells(nb, name="notebook", points=1):
         A marked copy.
     """
     nb = copy.deepcopy(nb)
-    taken = {cell.metadata["nbgrader"].get("grade_id") for cell in nb.cells
-             if "nbgrader" in cell.metadata}
+    taken = {_nbgrader(cell).get("grade_id") for cell in nb.cells}
     for index in solution_cell_indices(nb):
         cell = nb.cells[index]
         if cell.cell_type != "code":
@@ -348,6 +358,8 @@ def _holds_solutions(path):
 
 
 def _source_notebooks(source):
+    if source.is_symlink() and not source.exists():
+        raise UsageError(f"{source}: a symbolic link to nothing (or a loop of links)")
     if not source.exists():
         raise UsageError(f"{source}: no such folder")
     if not source.is_dir():
@@ -362,7 +374,10 @@ def _output_folder(source, out):
     """Check that ``out`` can be written without touching ``source``; return it."""
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: exists and is not a folder")
-    resolved_source, resolved_out = source.resolve(), out.resolve()
+    try:
+        resolved_source, resolved_out = source.resolve(), out.resolve()
+    except (OSError, RuntimeError) as exc:  # a loop of symbolic links
+        raise UsageError(f"{out}: cannot be resolved ({exc})") from None
     if resolved_out == resolved_source or resolved_source in resolved_out.parents:
         where = "the source folder" if resolved_out == resolved_source else "inside the source folder"
         raise UsageError(
@@ -380,9 +395,17 @@ def _student_versions(paths):
         nb = _read(path)
         try:
             versions.append((path, make_student_version(nb), len(solution_cell_indices(nb))))
-        except ValueError as exc:
-            raise UsageError(f"{path}: {exc}") from None
+        except Exception as exc:  # ours, or nbgrader's own check of its metadata
+            reason = " ".join(str(exc).split())[:300]
+            raise UsageError(f"{path}: {reason}") from None
     return versions
+
+
+def _writable(target):
+    """Refuse to write through a link (it may point anywhere, the solutions included)."""
+    if target.is_symlink():
+        raise UsageError(f"{target}: is a symbolic link; refusing to write through it")
+    return target
 
 
 def _exercises(n):
@@ -392,7 +415,9 @@ def _exercises(n):
 def write_student_versions(source, out):
     """Write the student version of every ``source/*.ipynb`` to ``out/``.
 
-    A notebook already in ``out/`` is replaced only if it holds no solutions.
+    A notebook already in ``out/`` is left as it is if it is the same student
+    version; anything else there (solutions, or a learner's work) stops the
+    command before it writes anything.
 
     Parameters
     ----------
@@ -405,14 +430,21 @@ def write_student_versions(source, out):
     source, out = Path(source), Path(out)
     paths = _source_notebooks(source)
     _output_folder(source, out)
-    for path in paths:
-        target = out / path.name
-        if target.exists() and _holds_solutions(target):
+    versions = _student_versions(paths)
+    for path, student, _ in versions:
+        target = _writable(out / path.name)
+        if not target.exists():
+            continue
+        if _holds_solutions(target):
             raise UsageError(
                 f"{target}: holds solutions ({BEGIN_SOLUTION}); refusing to overwrite it "
                 f"with a student version. Choose another output folder"
             )
-    versions = _student_versions(paths)
+        if target.read_bytes() != nbformat.writes(student).encode() + b"\n":
+            raise UsageError(
+                f"{target}: differs from the student version (someone's work?); refusing "
+                f"to overwrite it. Remove it, or choose another output folder"
+            )
     written = []
     out.mkdir(parents=True, exist_ok=True)
     for path, student, n in versions:
@@ -439,7 +471,8 @@ def write_workspace(source, out):
     source, out = Path(source), Path(out)
     paths = _source_notebooks(source)
     _output_folder(source, out)
-    missing = [p for p in paths if not (out / p.name).exists()]
+    # lexists: a link already there, even to nothing, is the learner's too.
+    missing = [p for p in paths if not os.path.lexists(out / p.name)]
     versions = _student_versions(missing)
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -475,14 +508,14 @@ def write_course(source, out, course_id=COURSE_ID):
     _output_folder(source, out)
     _student_versions(paths)  # every lesson must be a valid assignment before anything is written
     for path in paths:
-        target = out / "source" / path.stem / path.name
+        target = _writable(out / "source" / path.stem / path.name)
         if target.exists() and target.read_bytes() != path.read_bytes():
             raise UsageError(
                 f"{target}: differs from {path}; refusing to overwrite your edited copy. "
                 f"Move it away to refresh it from the lesson"
             )
     out.mkdir(parents=True, exist_ok=True)
-    config = out / "nbgrader_config.py"
+    config = _writable(out / "nbgrader_config.py")
     if not config.exists():
         config.write_text(_COURSE_CONFIG.format(course_id=course_id))
     for path in paths:

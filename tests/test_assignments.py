@@ -444,6 +444,55 @@ def test_main_refuses_to_overwrite_a_notebook_that_holds_solutions(tmp_path, cap
     assert not (out / "01_a.ipynb").exists(), "nothing is written when one target is refused"
 
 
+@needs_nbgrader
+def test_main_refuses_to_overwrite_a_learners_work(tmp_path, capsys):
+    source = course_source(tmp_path)
+    work = tmp_path / "my-work"
+    assert main(["--workspace", str(source), str(work)]) == 0
+    mine = read(work / "01_a.ipynb")
+    mine.cells[3].source = "def log_densities(X, mus, sigmas, pis):\n    return 42  # my work"
+    nbformat.write(mine, work / "01_a.ipynb")
+    saved = (work / "01_a.ipynb").read_bytes()
+    _fails_in_one_line(capsys, [str(source), str(work)],
+                       r"01_a\.ipynb: differs from the student version \(someone's work\?\); "
+                       r"refusing to overwrite it")
+    assert (work / "01_a.ipynb").read_bytes() == saved
+
+
+@needs_nbgrader
+def test_main_never_writes_through_a_link(tmp_path, capsys):
+    source = course_source(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "01_a.ipynb").symlink_to(source / "new_in_source.ipynb")  # dangling, into source
+    _fails_in_one_line(capsys, [str(source), str(out)], r"01_a\.ipynb: is a symbolic link")
+    assert main(["--workspace", str(source), str(out)]) == 0  # the link counts as the learner's
+    assert not (source / "new_in_source.ipynb").exists()
+    loop = tmp_path / "loop"
+    loop.symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(loop)
+    _fails_in_one_line(capsys, [str(source), str(loop)], r"loop: cannot be resolved")
+    _fails_in_one_line(capsys, [str(loop), str(out)], r"loop: a symbolic link to nothing")
+
+
+@needs_nbgrader
+@pytest.mark.parametrize("damage, pattern", [
+    (lambda nb: nb.cells[3].metadata["nbgrader"].update(grade=True), r"nbgrader metadata"),
+    (lambda nb: nb.cells[4].metadata["nbgrader"].pop("grade_id"), r"nbgrader metadata"),
+    (lambda nb: nb.cells[3].metadata.update(nbgrader="yes"),
+     r"nbgrader metadata is a str, not a dict"),
+])
+def test_main_reports_broken_nbgrader_metadata_in_one_line(tmp_path, capsys, damage, pattern):
+    source = tmp_path / "src"
+    source.mkdir()
+    nb = read(TEST_NOTEBOOK)
+    damage(nb)
+    (source / "bad.ipynb").write_text(nbformat.writes(nb, version=nbformat.NO_CONVERT))
+    for mode in ([], ["--course"], ["--workspace"]):
+        _fails_in_one_line(capsys, [*mode, str(source), str(tmp_path / "out")],
+                           rf"^error: .*bad\.ipynb: .*{pattern}")
+
+
 @pytest.mark.parametrize("content, pattern", [
     ("{ not json", r"not a valid Jupyter notebook"),
     ('{"cells": 3}', r"not a valid Jupyter notebook"),
