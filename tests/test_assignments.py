@@ -622,3 +622,30 @@ def test_readme_states_the_points_of_every_lesson_and_the_total():
         assert row and int(row.group(1)) == points, f"README's row for {path.name}"
     stated = re.search(r"with the points in the table above\s+\((\d+)", readme)
     assert stated and int(stated.group(1)) == total
+
+
+# What `pip install gmm-teach` brings (pyproject's dependencies), by import name.
+RUNTIME_MODULES = {"gmm_teach", "numpy", "scipy", "matplotlib", "sklearn", "threadpoolctl",
+                   "ipywidgets", "IPython"}
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=_id)
+def test_lessons_import_only_what_installing_gmm_teach_brings(path):
+    import ast
+
+    for cell in read(path).cells:
+        if cell.cell_type != "code":
+            continue
+        tree = ast.parse("\n".join(line for line in cell.source.splitlines()
+                                   if not line.lstrip().startswith(("%", "!"))))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                assert top in RUNTIME_MODULES or top in sys.stdlib_module_names, (
+                    f"{_id(path)} imports {name}, which installing gmm_teach does not bring")
