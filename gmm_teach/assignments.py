@@ -523,7 +523,7 @@ def write_course(source, out, course_id=COURSE_ID):
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
         total = sum(exercise_points(_read(path)).values())
-        print(f"{path.stem}: {total:g} points")
+        print(f"{path.stem}: {total:g} point{'s' if total != 1 else ''}")
     print(f"course {course_id!r} in {out}/: run nbgrader from there (README, 'For instructors')")
     return [p.stem for p in paths]
 

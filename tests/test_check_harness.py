@@ -41,6 +41,7 @@ def gmm_via_fit_gmm(X, mus, sigmas, pis, n_iter):
     return result.mus, result.sigmas, result.pis, result.log_likelihoods[1:]
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("check, fn, what", [
     (check_gaussian_pdf, em.gaussian_pdf, "gmm_teach's own gaussian_pdf"),
     (check_gaussian_pdf, lambda X, m, s, p: np.exp(em.log_gaussian_pdf(X, m, s, p)),
