@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 lab:
 	$(MAKE) setup EXTRAS=dev,instructor
 	$(PY) -m gmm_teach.assignments --workspace notebooks my-work
-	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. --ServerApp.default_url=/lab/tree/my-work $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/my-work $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: setup
 	$(PY) -m pytest tests gmm_teach notebooks --doctest-modules --nbval --nbval-sanitize-with notebooks/nbval_sanitize.cfg
