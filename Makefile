@@ -28,7 +28,7 @@ lab:
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/my-work $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: setup
-	$(PY) -m pytest tests gmm_teach notebooks --doctest-modules --nbval --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+	$(PY) -m pytest
 
 # Re-execute every notebook in place, so the stored outputs match the code.
 notebooks: setup
