@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 # $(STAMP) is already expanded for the default EXTRAS.
 # JupyterLab refuses to start as root (containers, some CI) without --allow-root.
 lab:
-	$(MAKE) setup EXTRAS=dev,instructor
+	$(MAKE) setup EXTRAS=dev,instructor,lab
 	$(PY) -m gmm_teach.assignments --workspace notebooks my-work
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/my-work $(if $(filter 0,$(shell id -u)),--allow-root)
 
@@ -31,7 +31,8 @@ test: setup
 	$(PY) -m pytest
 
 # Re-execute every notebook in place, so the stored outputs match the code.
-notebooks: setup
+notebooks:
+	$(MAKE) setup EXTRAS=dev,lab
 	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb
 
 # Student versions of the notebooks (solutions removed, outputs cleared), with nbgrader.

@@ -31,7 +31,8 @@ def conda_dependencies():
 
 def test_environment_yml_lists_the_pyproject_dependencies():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    requirements = project["dependencies"] + project["optional-dependencies"]["dev"]
+    extras = project["optional-dependencies"]
+    requirements = project["dependencies"] + extras["lab"] + extras["dev"]
     # Every package has the same name on PyPI and conda-forge.
     assert conda_dependencies() == dict(split_requirement(r) for r in requirements)
 
@@ -92,3 +93,24 @@ def test_pytest_alone_runs_the_suite_make_test_runs():
     assert "--nbval" in options["addopts"] and "--doctest-modules" in options["addopts"]
     recipe = (ROOT / "Makefile").read_text().split("\ntest: setup\n", 1)[1].split("\n\n", 1)[0]
     assert recipe.strip() == "$(PY) -m pytest"
+
+
+def test_runtime_dependencies_are_what_the_package_imports():
+    import ast
+
+    imported = set()
+    for path in (ROOT / "gmm_teach").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                imported.add(node.module.split(".")[0])
+    third_party = {name for name in imported - sys.stdlib_module_names if name != "gmm_teach"}
+    distribution = {"sklearn": "scikit-learn"}
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    # Imported only when an instructor's command runs, with a hint to install the extra.
+    optional = {"nbgrader": "instructor"}
+    for name, extra in optional.items():
+        assert name in {split_requirement(r)[0] for r in project["optional-dependencies"][extra]}
+    declared = {split_requirement(r)[0] for r in project["dependencies"]}
+    assert {distribution.get(name, name) for name in third_party - set(optional)} == declared
