@@ -7,7 +7,7 @@ comma := ,
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: setup lab test notebooks assignments course bench clean
+.PHONY: setup lab test notebooks assignments course assets bench clean
 
 setup: $(STAMP)
 
@@ -46,6 +46,10 @@ assignments:
 course:
 	$(MAKE) setup EXTRAS=dev,instructor
 	$(PY) -m gmm_teach.assignments --course notebooks course
+
+# The diagrams in assets/, and their copies embedded in lesson 00.
+assets: setup
+	$(PY) assets/make_assets.py
 
 bench: setup
 	$(PY) benchmarks/bench_em.py
