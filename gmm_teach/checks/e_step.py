@@ -10,8 +10,8 @@ from ._harness import Failure, Student, run_check
 from ._problems import cases
 from .gaussian_pdf import PDF_LAYOUT
 
-#: What the student may call: the densities (the exercise starts from log_gaussian_pdf).
-ALLOWED = (em.gaussian_pdf, em.log_gaussian_pdf)
+#: What the student may call: the exercise starts from log_gaussian_pdf's a_ik.
+ALLOWED = (em.log_gaussian_pdf,)
 
 
 def check_e_step(fn):
