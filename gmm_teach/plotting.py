@@ -46,6 +46,9 @@ _UNASSIGNED_COLOR = "0.6"
 # Fraction of the data range added on each side of the fixed frame limits.
 _MARGIN = 0.08
 
+# Mahalanobis radii of the rings plot_mixture draws around each mean by default.
+_DEFAULT_N_STD = (1, 2, 3)
+
 
 class DataArtists(NamedTuple):
     """What :func:`plot_data` drew.
@@ -352,21 +355,28 @@ def confidence_ellipse(mean, cov, ax=None, n_std=1.0, **kwargs):
     cov = _check_cov(cov)
     n_std = v.check_positive(n_std, "n_std", allow_zero=False)
     ax = _axes(ax)
-    eigenvalues, eigenvectors = np.linalg.eigh(cov)
-    major = eigenvectors[:, -1]
     kwargs.setdefault("fill", False)
-    ellipse = Ellipse(
-        xy=mean,
-        width=2 * n_std * np.sqrt(eigenvalues[-1]),
-        height=2 * n_std * np.sqrt(eigenvalues[0]),
-        angle=np.degrees(np.arctan2(major[1], major[0])),
-        **kwargs,
-    )
+    ellipse = Ellipse(xy=mean, width=0, height=0, **kwargs)
+    _place_ellipse(ellipse, mean, cov, n_std)
     ax.add_patch(ellipse)
     return ellipse
 
 
-def plot_mixture(X, mus, sigmas, pis=None, *, responsibilities=None, n_std=(1, 2, 3), ax=None):
+def _place_ellipse(ellipse, mean, cov, n_std):
+    """Give ``ellipse`` the centre, axes and angle of the ``n_std`` ring of ``N(mean, cov)``.
+
+    ``mean`` of shape (2,), ``cov`` of shape (2, 2), both already checked.
+    """
+    eigenvalues, eigenvectors = np.linalg.eigh(cov)
+    major = eigenvectors[:, -1]
+    ellipse.set_center(mean)
+    ellipse.set_width(2 * n_std * np.sqrt(eigenvalues[-1]))
+    ellipse.set_height(2 * n_std * np.sqrt(eigenvalues[0]))
+    ellipse.set_angle(np.degrees(np.arctan2(major[1], major[0])))
+
+
+def plot_mixture(X, mus, sigmas, pis=None, *, responsibilities=None, n_std=_DEFAULT_N_STD,
+                 ax=None):
     """Data coloured by soft assignment, with each component's ellipses and mean.
 
     Point ``i`` gets the colour ``responsibilities[i] @ colors``: pure
@@ -403,9 +413,7 @@ def plot_mixture(X, mus, sigmas, pis=None, *, responsibilities=None, n_std=(1, 2
     n_std = _check_n_std(n_std)
     ax = _axes(ax)
     colors = _component_colors(n_components)
-    # Rows of responsibilities sum to one, so the blend stays inside the RGB cube
-    # up to rounding; the clip absorbs that rounding.
-    points = ax.scatter(X[:, 0], X[:, 1], s=18, c=np.clip(responsibilities @ colors, 0, 1))
+    points = ax.scatter(X[:, 0], X[:, 1], s=18, c=_blend(responsibilities))
     ellipses = [
         [
             confidence_ellipse(
@@ -421,6 +429,13 @@ def plot_mixture(X, mus, sigmas, pis=None, *, responsibilities=None, n_std=(1, 2
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     return MixtureArtists(points, ellipses, means)
+
+
+def _blend(responsibilities):
+    """Each point's colour, shape (n_samples, 3), from responsibilities of shape (n_samples, K)."""
+    # Rows of responsibilities sum to one, so the blend stays inside the RGB cube
+    # up to rounding; the clip absorbs that rounding.
+    return np.clip(responsibilities @ _component_colors(responsibilities.shape[1]), 0, 1)
 
 
 def _mixture_responsibilities(X, mus, sigmas, pis, responsibilities):
@@ -565,11 +580,46 @@ class EMFrames:
                                responsibilities=frame.responsibilities, ax=ax)
         if frame.responsibilities is None:
             # No E-step has run yet: the points belong to no component, so
-            # that the first E-step frame visibly colours them.
-            artists.points.set_color(_UNASSIGNED_COLOR)
+            # that the first E-step frame visibly colours them. Only the face:
+            # the edges follow it, also when update() recolours the points.
+            artists.points.set_facecolor(_UNASSIGNED_COLOR)
         self.apply_limits(ax)
-        ax.set_title(f"{frame.stage}\nlog-likelihood = {frame.log_likelihood:.2f}", fontsize=10)
+        self._set_title(frame, ax)
         return frame, artists
+
+    def update(self, index, ax, artists):
+        """Move what :meth:`draw` drew into ``ax`` to frame ``index``.
+
+        Much faster than drawing anew: the points are recoloured, and the
+        ellipses, means and title moved, in place.
+
+        Parameters
+        ----------
+        index : int
+        ax : matplotlib.axes.Axes
+            The axes :meth:`draw` drew into.
+        artists : MixtureArtists
+            What :meth:`draw` returned.
+
+        Returns
+        -------
+        frame : EMFrame
+        """
+        frame = self[index]
+        if frame.responsibilities is None:
+            artists.points.set_facecolor(_UNASSIGNED_COLOR)
+        else:
+            artists.points.set_facecolor(_blend(frame.responsibilities))
+        for mean, cov, rings in zip(frame.mus, frame.sigmas, artists.ellipses):
+            for ellipse, radius in zip(rings, _DEFAULT_N_STD):
+                _place_ellipse(ellipse, mean, cov, radius)
+        artists.means.set_offsets(frame.mus)
+        self._set_title(frame, ax)
+        return frame
+
+    @staticmethod
+    def _set_title(frame, ax):
+        ax.set_title(f"{frame.stage}\nlog-likelihood = {frame.log_likelihood:.2f}", fontsize=10)
 
     def apply_limits(self, ax):
         """Give ``ax`` the run's fixed limits, with equal scales so ellipses keep their shape."""
