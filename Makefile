@@ -7,7 +7,7 @@ comma := ,
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: setup lab test notebooks assignments course assets bench clean
+.PHONY: setup lab test notebooks assignments course assets bench clean book
 
 setup: $(STAMP)
 
@@ -50,6 +50,14 @@ course:
 # The diagrams in assets/, and their copies embedded in lesson 00.
 assets: setup
 	$(PY) assets/make_assets.py
+
+# The course website, from the notebooks' stored outputs (nothing is executed),
+# into build/site/ (entry page build/site/index.html): a folder of static files
+# that needs no network, its JavaScript pinned by package-lock.json (npm ci).
+book:
+	$(MAKE) setup EXTRAS=dev,book
+	npm ci --no-audit --no-fund
+	$(PY) book/build.py --out build/site --src build/book-src
 
 bench: setup
 	$(PY) benchmarks/bench_em.py

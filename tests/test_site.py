@@ -1,0 +1,282 @@
+"""The course website (``make book``) in a real browser, served from 127.0.0.1 only.
+
+Builds the site with book/build.py (the lessons' stored outputs, nothing
+executed) into a temporary folder, serves it with ``http.server`` in a thread on
+a free localhost port, and drives Debian's chromium through Playwright. Every
+request whose host is not 127.0.0.1 is recorded and fails the test, as does any
+request the site answers with an error. Checked: the entry page lists the
+lessons in order, math is typeset by the site's own MathJax, figures load, the
+folded answers are there, the search page finds a lesson, and on the 05 page
+moving the EM stepper's slider changes the picture with no kernel anywhere.
+
+The widget links are also checked on a site built from a small notebook of this
+test's own, executed here with nbclient (as nbconvert --execute): an ``ipywidgets.Stack`` of three
+``Image`` frames whose ``selected_index`` is ``jslink``-ed to an ``IntSlider``,
+itself ``jslink``-ed to a ``Play``. That is the mechanism the stepper uses,
+independent of the lessons' stored state.
+
+Needs the JavaScript from package-lock.json in node_modules/ (``npm ci``, run
+here when it is missing). Skipped where playwright or /usr/bin/chromium is
+missing, unless ``GMM_TEACH_REQUIRE_BROWSER=1`` (set by ``.ci/run``).
+"""
+
+import functools
+import http.server
+import importlib.util
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_browser
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # require_browser() turns this into a skip or a failure
+    sync_playwright = None
+
+ROOT = Path(__file__).resolve().parents[1]
+UI_TIMEOUT_MS = 60_000
+LESSONS = sorted(path.stem for path in (ROOT / "notebooks").glob("[0-9]*.ipynb"))
+
+pytestmark = pytest.mark.browser
+
+STACK_NOTEBOOK = """\
+import io
+import ipywidgets as widgets
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+def png(colour):
+    fig, ax = plt.subplots(figsize=(2, 1), dpi=50)
+    ax.set_facecolor(colour)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return buffer.getvalue()
+
+frames = [widgets.Image(value=png(colour), format="png") for colour in ("red", "green", "blue")]
+stack = widgets.Stack(frames, selected_index=0)
+slider = widgets.IntSlider(value=0, min=0, max=len(frames) - 1, description="frame")
+play = widgets.Play(value=0, min=0, max=len(frames) - 1, interval=300)
+widgets.jslink((slider, "value"), (stack, "selected_index"))
+widgets.jslink((play, "value"), (slider, "value"))
+widgets.VBox([widgets.HBox([play, slider]), stack])
+"""
+
+
+def load_build_module():
+    spec = importlib.util.spec_from_file_location("book_build", ROOT / "book" / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def book_build():
+    require_browser()
+    build = load_build_module()
+    if build.missing_javascript():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.fail("node_modules/ lacks the site's JavaScript and npm is missing (Node.js)")
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=ROOT, check=True)
+    return build
+
+
+@pytest.fixture(scope="module")
+def lesson_site(book_build, tmp_path_factory):
+    return book_build.build_site(tmp_path_factory.mktemp("lessons") / "site")
+
+
+@pytest.fixture(scope="module")
+def stack_site(book_build, tmp_path_factory):
+    work = tmp_path_factory.mktemp("stack")
+    source = work / "stack_stepper.ipynb"
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(STACK_NOTEBOOK)])
+    notebook.cells.insert(0, nbformat.v4.new_markdown_cell("# A stack stepper"))
+    notebook.metadata["kernelspec"] = {
+        "name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python",
+    }
+    nbformat.write(notebook, source)
+    # What `jupyter nbconvert --execute` does, with nbclient (myst-nb's dependency):
+    # the widget state, LinkModels included, goes to the notebook's metadata.
+    NotebookClient(notebook, kernel_name="python3", store_widget_state=True,
+                   timeout=120).execute()
+    executed = work / "executed" / source.name
+    executed.parent.mkdir()
+    nbformat.write(notebook, executed)
+    return book_build.build_site(work / "site", notebooks=[executed])
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_browser()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class Visit:
+    """A static server on ``site`` and a page that records what leaves 127.0.0.1."""
+
+    def __init__(self, browser, site):
+        handler = functools.partial(QuietHandler, directory=str(site))
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(UI_TIMEOUT_MS)
+        self.outside, self.failed, self.errors = [], [], []
+        self.context.on("request", self._request)
+        self.page.on("requestfailed", lambda request: self.failed.append(
+            f"{request.url} ({request.failure})"))
+        self.page.on("response", lambda response: response.status >= 400 and self.failed.append(
+            f"{response.url} (HTTP {response.status})"))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def _request(self, request):
+        parts = urlsplit(request.url)
+        if parts.scheme in ("data", "blob", "about"):
+            return
+        if parts.hostname != "127.0.0.1":
+            self.outside.append(request.url)
+
+    def open(self, path):
+        self.page.goto(self.base + path, wait_until="load")
+        self.page.wait_for_load_state("networkidle")
+        return self.page
+
+    def close(self, screenshot=None):
+        if screenshot:
+            ARTIFACTS.mkdir(exist_ok=True)
+            self.page.screenshot(path=str(ARTIFACTS / screenshot), full_page=True)
+        self.context.close()
+        self.server.shutdown()
+        self.server.server_close()
+
+    def assert_clean(self):
+        assert self.outside == [], f"requests left 127.0.0.1: {self.outside}"
+        assert self.failed == [], f"requests failed: {self.failed}"
+        assert self.errors == [], f"JavaScript errors: {self.errors}"
+
+
+@pytest.fixture
+def visit(browser):
+    visits = []
+
+    def start(site):
+        visits.append(Visit(browser, site))
+        return visits[-1]
+
+    yield start
+    for item in visits:
+        item.close()
+
+
+# JavaScript: the src of the one widget image that is shown, and how many are shown.
+SHOWN_IMAGE = """() => {
+    const shown = [...document.querySelectorAll('.widget-stack img, .widget-image')]
+        .filter(img => img.getBoundingClientRect().width > 0 && img.checkVisibility());
+    return shown.length === 1 ? shown[0].src : `${shown.length} images shown`;
+}"""
+
+
+def wait_for_widgets(page):
+    page.wait_for_selector(".widget-slider .noUi-handle")
+    page.wait_for_function(f"() => ({SHOWN_IMAGE})().startsWith('blob:')")
+
+
+def slider_value(page):
+    return int(page.inner_text(".widget-slider .widget-readout"))
+
+
+def test_lesson_pages_math_figures_answers_and_search(lesson_site, visit):
+    site = visit(lesson_site)
+    index = site.open("index.html")
+    links = index.eval_on_selector_all(
+        ".bd-sidebar a.reference.internal", "links => links.map(a => a.getAttribute('href'))")
+    lesson_links = [link.split("#")[0] for link in links if link.split("#")[0] != "index.html"]
+    assert [link.removesuffix(".html") for link in dict.fromkeys(lesson_links)] == LESSONS
+
+    page = site.open("01_gaussian_pdf.html")
+    page.wait_for_selector("mjx-container", state="attached")
+    unrendered = page.eval_on_selector_all(
+        "span.math, div.math", "nodes => nodes.filter(n => !n.querySelector('mjx-container')).length")
+    assert page.locator("mjx-container").count() > 10
+    assert unrendered == 0, f"{unrendered} math elements were left as TeX"
+    sizes = page.eval_on_selector_all(
+        "article img", "imgs => imgs.map(img => [img.getAttribute('src'), img.naturalWidth])")
+    assert sizes, "no figure on the 01 page"
+    assert all(width > 0 for _, width in sizes), f"figures that did not load: {sizes}"
+
+    page = site.open("00_introduction.html")
+    sizes = page.eval_on_selector_all(
+        "article img", "imgs => imgs.map(img => [img.getAttribute('src'), img.naturalWidth])")
+    assert len(sizes) >= 2 and all(width > 0 for _, width in sizes), sizes
+    details = page.locator("article details")
+    assert details.count() > 0, "the folded answers are missing"
+    assert not details.first.evaluate("d => d.open")
+    details.first.locator("summary").click()
+    assert details.first.evaluate("d => d.open")
+
+    page = site.open("search.html?q=responsibilities")
+    page.wait_for_selector("#search-results li a")
+    found = page.eval_on_selector_all(
+        "#search-results li a", "links => links.map(a => a.getAttribute('href'))")
+    assert any(link.startswith("03_e_step.html") for link in found), found
+    site.assert_clean()
+    site.close(screenshot="site_01.png")
+
+
+def test_stack_of_images_linked_to_slider_and_play_without_kernel(stack_site, visit):
+    site = visit(stack_site)
+    page = site.open("stack_stepper.html")
+    wait_for_widgets(page)
+    first = page.evaluate(SHOWN_IMAGE)
+    assert slider_value(page) == 0
+
+    page.click(".widget-slider .noUi-handle")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"(first) => ({SHOWN_IMAGE})() !== first", arg=first)
+    second = page.evaluate(SHOWN_IMAGE)
+    assert second.startswith("blob:") and slider_value(page) == 1
+
+    # Play drives the slider (a jslink), which drives the stack (another).
+    page.click(".widget-play button")
+    page.wait_for_function("() => document.querySelector('.widget-slider .widget-readout')"
+                           ".innerText.trim() === '2'")
+    page.wait_for_function(f"(seen) => !seen.includes(({SHOWN_IMAGE})())", arg=[first, second])
+    site.assert_clean()
+    site.close(screenshot="site_stack_stepper.png")
+
+
+def test_em_stepper_on_the_05_page_without_kernel(lesson_site, visit):
+    site = visit(lesson_site)
+    page = site.open("05_em_loop.html")
+    wait_for_widgets(page)
+    before = page.evaluate(SHOWN_IMAGE)
+    value = slider_value(page)
+    page.click(".widget-slider .noUi-handle")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"(before) => ({SHOWN_IMAGE})() !== before", arg=before,
+                           timeout=10_000)
+    assert slider_value(page) == value + 1
+    assert page.evaluate(SHOWN_IMAGE).startswith("blob:")
+    site.assert_clean()
+    site.close(screenshot="site_05.png")
