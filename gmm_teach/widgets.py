@@ -97,22 +97,22 @@ class EMStepper(widgets.VBox):
         # The browser switches frames by itself: Play moves the slider, the
         # slider picks the image and the readout, with no kernel involved.
         widgets.jslink((play, "value"), (slider, "value"))
+        # No link in the kernel as well: it would send each Stack's index back
+        # late and, through the jslink, pull a slider that has moved on back.
+        # Before a front end shows the Stacks, their links pick the slider's frame.
         for stack in (self.images, self.readouts):
             widgets.jslink((slider, "value"), (stack, "selected_index"))
-            # The same link in the kernel, for a slider set from code with no
-            # front end (a test, `nbconvert --execute`): the saved state agrees.
-            widgets.link((slider, "value"), (stack, "selected_index"))
         super().__init__([widgets.HBox([play, slider]), self.readouts, self.images])
 
     @property
     def image(self):
-        """The ``ipywidgets.Image`` on show; its ``value`` is the PNG bytes."""
-        return self.images.children[self.images.selected_index]
+        """The ``ipywidgets.Image`` of the slider's position; its ``value`` is the PNG bytes."""
+        return self.images.children[self.slider.value]
 
     @property
     def readout(self):
-        """The ``ipywidgets.HTML`` readout on show."""
-        return self.readouts.children[self.readouts.selected_index]
+        """The ``ipywidgets.HTML`` readout of the slider's position."""
+        return self.readouts.children[self.slider.value]
 
     @property
     def frame(self):

@@ -4,7 +4,11 @@ Starts its own JupyterLab (the Python running pytest, so the kernel is this
 environment's) on a free localhost port with a random token, opens a notebook
 that shows ``em_stepper``, runs it, moves the slider with the keyboard, and
 checks that the readout and the image changed to the frame the slider names.
-A screenshot goes to ``test-artifacts/``. The server is stopped whatever happens.
+Then it shuts the kernel down and moves the slider again: the frames travel
+with the widget and the links act in the browser, so the picture still
+changes. The time from a key press to the new picture, with and without the
+kernel, is printed (``pytest -s``), not asserted. A screenshot goes to
+``test-artifacts/``. The server is stopped whatever happens.
 
 Skipped where playwright or /usr/bin/chromium is missing, unless
 ``GMM_TEACH_REQUIRE_BROWSER=1`` (set by ``.ci/run``), which makes that a failure.
@@ -230,15 +234,12 @@ def show_stepper(page, notebook_url, log_path):
         )
 
 
-def drive_stepper(page, notebook_url, log_path, readouts):
-    """Run the notebook, press ArrowRight on the slider; what was shown before and after."""
-    show_stepper(page, notebook_url, log_path)
-    before = shown(page) + (image_bytes(page),)
-    page.click(".widget-slider .noUi-handle")
-    for _ in range(ARROW_PRESSES):
-        page.keyboard.press("ArrowRight")
-    # Each key press is a round trip to the kernel; wait until the last has
-    # come back, i.e. the readout names the frame the slider is on.
+def wait_for_frame(page, readouts, pngs):
+    """Wait until the readout and the picture are those of the frame the slider is on, past 0.
+
+    The readout's Stack shows its new child before the images' Stack (an
+    ``<img>`` takes longer to make), so the picture is waited for too.
+    """
     page.wait_for_function(
         """(readouts) => {
             const slider = document.querySelector('.widget-slider .widget-readout');
@@ -249,7 +250,98 @@ def drive_stepper(page, notebook_url, log_path, readouts):
         arg=readouts,
         timeout=UI_TIMEOUT_MS,
     )
-    return before, shown(page) + (image_bytes(page),)
+    frame = shown(page)[0]
+    deadline = time.monotonic() + UI_TIMEOUT_MS / 1000
+    while image_bytes(page) != pngs[frame]:
+        if time.monotonic() > deadline:
+            pytest.fail(f"the slider and readout are on frame {frame}, the picture is not")
+        time.sleep(0.1)
+
+
+def timed_arrow_press(page, readouts, pngs):
+    """Press ArrowRight on the slider; the milliseconds until a new picture, and what is shown.
+
+    Timed in the page: from the key press to the moment an ``img`` with a new
+    ``src`` (the next frame's) is in the output area.
+    """
+    page.evaluate(
+        """() => {
+            const area = document.querySelector('.jp-OutputArea-output');
+            const clock = {src: area.querySelector('img').src, pressed: null, pictured: null};
+            window.gmmTeachClock = clock;
+            document.addEventListener('keydown', () => { clock.pressed ??= performance.now(); },
+                                      {capture: true, once: true});
+            new MutationObserver((_, observer) => {
+                const img = area.querySelector('img');
+                if (clock.pressed !== null && img && img.src !== clock.src) {
+                    clock.pictured = performance.now();
+                    observer.disconnect();
+                }
+            }).observe(area, {subtree: true, childList: true, attributes: true});
+        }"""
+    )
+    page.click(".widget-slider .noUi-handle")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => window.gmmTeachClock.pictured !== null", timeout=UI_TIMEOUT_MS)
+    wait_for_frame(page, readouts, pngs)
+    latency = page.evaluate("() => window.gmmTeachClock.pictured - window.gmmTeachClock.pressed")
+    return latency, shown(page) + (image_bytes(page),)
+
+
+def shut_down_kernels(port, token):
+    """Shut every kernel of the server down, through its REST API, and wait until none is left."""
+    headers = {"Authorization": f"token {token}"}
+    base = f"http://127.0.0.1:{port}/api/kernels"
+
+    def kernels():
+        with urllib.request.urlopen(urllib.request.Request(base, headers=headers)) as response:
+            return json.load(response)
+
+    for kernel in kernels():
+        request = urllib.request.Request(f"{base}/{kernel['id']}", method="DELETE",
+                                         headers=headers)
+        urllib.request.urlopen(request).close()
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    while kernels():
+        if time.monotonic() > deadline:
+            pytest.fail(f"the kernel was still running {STOP_TIMEOUT_S} s after its shutdown")
+        time.sleep(0.2)
+
+
+def wait_for_no_kernel(page):
+    # The page hears of the shutdown over its websocket; until then a key press
+    # could still be answered by a kernel, which is what this test rules out.
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
+                    .some(item => !/\\| (Idle|Busy)$/.test(item.innerText.trim())
+                                  && /\\| /.test(item.innerText))""",
+        timeout=UI_TIMEOUT_MS,
+    )
+
+
+def drive_stepper(page, notebook_url, log_path, readouts, pngs, shut_down):
+    """Run the notebook and move the slider, with the kernel, then after ``shut_down()``.
+
+    Returns
+    -------
+    before, with_kernel, without_kernel : tuple
+        What was shown (slider frame, readout, img src, PNG bytes) at the
+        start, after ARROW_PRESSES presses, and after one more press with no
+        kernel.
+    latencies : tuple of float
+        Milliseconds from a key press to the new picture, with and without kernel.
+    """
+    show_stepper(page, notebook_url, log_path)
+    before = shown(page) + (image_bytes(page),)
+    latency_with_kernel, _ = timed_arrow_press(page, readouts, pngs)
+    for _ in range(ARROW_PRESSES - 1):
+        page.keyboard.press("ArrowRight")
+    wait_for_frame(page, readouts, pngs)
+    with_kernel = shown(page) + (image_bytes(page),)
+    shut_down()
+    wait_for_no_kernel(page)
+    latency_without_kernel, without_kernel = timed_arrow_press(page, readouts, pngs)
+    return before, with_kernel, without_kernel, (latency_with_kernel, latency_without_kernel)
 
 
 def test_missing_chromium_skips_with_the_reason(monkeypatch, tmp_path):
@@ -271,6 +363,7 @@ def test_em_stepper_in_jupyterlab(tmp_path):
     require_browser()
     expected = expected_stepper()
     readouts = [expected.frames[index].label for index in range(expected.slider.max + 1)]
+    pngs = [image.value for image in expected.images.children]
     notebooks = tmp_path / "notebooks"
     notebook = write_notebook(notebooks)
     port, token = free_port(), secrets.token_hex(16)
@@ -285,7 +378,12 @@ def test_em_stepper_in_jupyterlab(tmp_path):
             page.set_default_timeout(UI_TIMEOUT_MS)
             ARTIFACTS.mkdir(exist_ok=True)
             try:
-                before, after = drive_stepper(page, notebook_url, log_path, readouts)
+                before, after, no_kernel, latencies = drive_stepper(
+                    page, notebook_url, log_path, readouts, pngs,
+                    shut_down=lambda: shut_down_kernels(port, token))
+                status = page.evaluate(
+                    """() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
+                                .map(item => item.innerText.trim()).join(' ')""")
             finally:
                 page.screenshot(path=str(ARTIFACTS / "em_stepper_browser.png"), full_page=True)
                 browser.close()
@@ -295,8 +393,17 @@ def test_em_stepper_in_jupyterlab(tmp_path):
     (frame_before, readout_before, src_before, png_before) = before
     (frame_after, readout_after, src_after, png_after) = after
     assert (frame_before, readout_before) == (0, readouts[0])
-    assert png_before == expected.png(0)
+    assert png_before == pngs[0]
     assert 0 < frame_after <= ARROW_PRESSES
     assert readout_after == readouts[frame_after]
     assert src_after != src_before
-    assert png_after == expected.png(frame_after)
+    assert png_after == pngs[frame_after]
+
+    # With no kernel: the slider moved on, and so did the picture and the readout.
+    (frame_no_kernel, readout_no_kernel, src_no_kernel, png_no_kernel) = no_kernel
+    assert frame_no_kernel == frame_after + 1
+    assert readout_no_kernel == readouts[frame_no_kernel]
+    assert src_no_kernel != src_after
+    assert png_no_kernel == pngs[frame_no_kernel]
+    print(f"\nJupyterLab, slider key press to new picture: {latencies[0]:.0f} ms with the "
+          f"kernel, {latencies[1]:.0f} ms with it shut down (status bar: {status!r})")

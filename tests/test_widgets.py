@@ -118,7 +118,6 @@ def test_each_frame_shows_what_history_says(stepper, fitted):
         np.testing.assert_array_equal(frame.mus, params.mus)
         np.testing.assert_array_equal(frame.sigmas, params.sigmas)
         assert stepper.readout.value == readout
-        assert stepper.images.selected_index == stepper.readouts.selected_index == index
         assert stepper.image.value == stepper.png(index)
         assert stepper.image.value != previous_image
         previous_image = stepper.image.value
