@@ -1,14 +1,15 @@
 """Build the course website: ``python book/build.py [--out build/site]``.
 
 Assembles a Sphinx source folder (default ``build/book-src``) from book/conf.py,
-book/index.md, the notebooks (copied, stored outputs and all: nothing is executed)
-and the JavaScript installed by ``npm ci`` from package-lock.json, then runs
+book/index.md, book/static/ (the site's own script and style), the notebooks
+(copied, stored outputs and all: nothing is executed) and the JavaScript
+installed by ``npm ci`` from package-lock.json, then runs
 sphinx-build into the output folder (default ``build/site``), a folder of static
 files whose entry page is ``index.html``.
 
 The lessons are copied into the source folder's top level, so that every page of
-the site sits at the same depth: the ipywidgets HTML manager's modules load their icon fonts
-from ``@jupyter-widgets/`` and ``@jupyter-widgets/html-manager/dist/`` next to the
+the site sits at the same depth: the ipywidgets HTML manager's modules load their
+icon fonts from ``@jupyter-widgets/`` and ``@jupyter-widgets/html-manager/dist/`` next to the
 page (where require.js resolves the modules' names), and the fonts are copied to
 both folders in the site's root.
 
@@ -60,10 +61,11 @@ def copy_notebook(notebook, source_dir):
             relative = f"_attachments/{notebook.stem}/{name}"
             target = source_dir / relative
             target.parent.mkdir(parents=True, exist_ok=True)
+            data = "".join(data) if isinstance(data, list) else data
             if mime.startswith("image/svg"):
-                target.write_text("".join(data) if isinstance(data, list) else data)
+                target.write_text(data, encoding="utf-8")
             else:
-                target.write_bytes(base64.b64decode("".join(data) if isinstance(data, list) else data))
+                target.write_bytes(base64.b64decode(data))
             text = text.replace(f"attachment:{name}", relative)
         cell["source"] = text
     (source_dir / notebook.name).write_text(json.dumps(content, indent=1), encoding="utf-8")
@@ -84,6 +86,7 @@ def assemble(source_dir, notebooks, node_modules=NODE_MODULES):
         shutil.copy2(BOOK / name, source_dir / name)
     for notebook in notebooks:
         copy_notebook(Path(notebook), source_dir)
+    shutil.copytree(BOOK / "static", source_dir / "_vendor")
     vendor = source_dir / "_vendor" / "js"
     for source, destination in VENDORED:
         source, destination = node_modules / source, vendor / destination

@@ -2,10 +2,11 @@
 
 The site is built from the notebooks' stored outputs, never by executing them,
 and every script it loads is served by the site itself: MathJax, require.js and
-the ipywidgets HTML manager come from npm (package.json / package-lock.json)
-and book/build.py copies them into the source folder's ``_vendor/js``, which
-Sphinx copies to ``_static/js``. (A vendored folder named ``_static`` would get
-a script tag for every .js file in it; ``_vendor`` does not.)
+the ipywidgets HTML manager come from npm (package.json / package-lock.json).
+book/build.py copies them, and the site's own files from book/static/, into the
+source folder's ``_vendor``, which Sphinx copies to ``_static``. (A vendored
+folder named ``_static`` would get a script tag for every .js file in it;
+``_vendor`` does not.)
 """
 
 project = "Gaussian mixtures and EM, step by step"
@@ -24,6 +25,7 @@ myst_enable_extensions = ["dollarmath", "amsmath", "html_image"]
 html_theme = "sphinx_book_theme"
 html_title = project
 html_static_path = ["_vendor"]
+html_css_files = ["css/site.css"]
 html_theme_options = {
     "show_toc_level": 2,
     "use_download_button": True,
@@ -63,3 +65,5 @@ FONTAWESOME_CONFIG = "window.FontAwesomeConfig = {observeMutations: false};"
 
 def setup(app):
     app.add_js_file(None, body=FONTAWESOME_CONFIG, priority=1)
+    # After Sphinx's MathJax configuration (priority 500), before MathJax runs (deferred).
+    app.add_js_file("js/mathjax-ipywidgets.js", priority=501)

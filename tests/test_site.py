@@ -143,6 +143,7 @@ class Visit:
         self.page = self.context.new_page()
         self.page.set_default_timeout(UI_TIMEOUT_MS)
         self.outside, self.failed, self.errors = [], [], []
+        self.closed = False
         self.context.on("request", self._request)
         self.page.on("requestfailed", lambda request: self.failed.append(
             f"{request.url} ({request.failure})"))
@@ -163,6 +164,9 @@ class Visit:
         return self.page
 
     def close(self, screenshot=None):
+        if self.closed:
+            return
+        self.closed = True
         if screenshot:
             ARTIFACTS.mkdir(exist_ok=True)
             self.page.screenshot(path=str(ARTIFACTS / screenshot), full_page=True)
@@ -217,7 +221,8 @@ def test_lesson_pages_math_figures_answers_and_search(lesson_site, visit):
     page = site.open("01_gaussian_pdf.html")
     page.wait_for_selector("mjx-container", state="attached")
     unrendered = page.eval_on_selector_all(
-        "span.math, div.math", "nodes => nodes.filter(n => !n.querySelector('mjx-container')).length")
+        "span.math, div.math",
+        "nodes => nodes.filter(n => !n.querySelector('mjx-container')).length")
     assert page.locator("mjx-container").count() > 10
     assert unrendered == 0, f"{unrendered} math elements were left as TeX"
     sizes = page.eval_on_selector_all(
@@ -266,11 +271,18 @@ def test_stack_of_images_linked_to_slider_and_play_without_kernel(stack_site, vi
     site.close(screenshot="site_stack_stepper.png")
 
 
+# The stepper's readout line (gmm_teach.widgets), as shown.
+SHOWN_READOUT = """() => [...document.querySelectorAll('.gmm-teach-readout')]
+    .filter(node => node.checkVisibility()).map(node => node.innerText.trim()).join(' | ')"""
+
+
 def test_em_stepper_on_the_05_page_without_kernel(lesson_site, visit):
+    """Needs lesson 05 executed with the Stack-based stepper (widget state in the notebook)."""
     site = visit(lesson_site)
     page = site.open("05_em_loop.html")
     wait_for_widgets(page)
-    before = page.evaluate(SHOWN_IMAGE)
+    before, readout = page.evaluate(SHOWN_IMAGE), page.evaluate(SHOWN_READOUT)
+    assert readout.startswith("start"), readout
     value = slider_value(page)
     page.click(".widget-slider .noUi-handle")
     page.keyboard.press("ArrowRight")
@@ -278,5 +290,6 @@ def test_em_stepper_on_the_05_page_without_kernel(lesson_site, visit):
                            timeout=10_000)
     assert slider_value(page) == value + 1
     assert page.evaluate(SHOWN_IMAGE).startswith("blob:")
+    assert page.evaluate(SHOWN_READOUT).startswith("iteration 1, after the E-step")
     site.assert_clean()
     site.close(screenshot="site_05.png")
