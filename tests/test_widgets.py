@@ -262,8 +262,8 @@ def test_a_short_run_shows_every_half_step():
     assert "every" not in stepper.readouts.children[-1].value
 
 
-@pytest.mark.parametrize("n_iter, every", [(31, 2), (40, 2), (120, 6)])
-def test_a_long_run_shows_every_kth_iteration_later_and_says_so(n_iter, every):
+@pytest.mark.parametrize("n_iter, every, nth", [(31, 2, "2nd"), (40, 2, "2nd"), (120, 6, "6th")])
+def test_a_long_run_shows_every_kth_iteration_later_and_says_so(n_iter, every, nth):
     X, y, result = long_run(n_iter)
     stepper = em_stepper(X, result, true_labels=y)
     shown = stepper.shown
@@ -277,15 +277,11 @@ def test_a_long_run_shows_every_kth_iteration_later_and_says_so(n_iter, every):
     for position, index in enumerate(shown):
         assert readouts[position].startswith(html.escape(stepper.frames[index].label))
     assert all("every" not in readout for readout in readouts[:41])
-    assert all(readout.endswith(f"(of {n_iter} iterations: every {ordinal(every)} shown "
+    assert all(readout.endswith(f"(of {n_iter} iterations: every {nth} shown "
                                 "after iteration 20)") for readout in readouts[41:])
     stepper.slider.value = 45
     assert stepper.frame.index == shown[45]
     assert stepper.image.value == stepper.png(shown[45])
-
-
-def ordinal(n):
-    return {2: "2nd", 6: "6th"}[n]
 
 
 @pytest.mark.parametrize("n_iter", [30, 200])
