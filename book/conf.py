@@ -13,7 +13,8 @@ project = "Gaussian mixtures and EM, step by step"
 author = "gmm_teach contributors"
 copyright = "the gmm_teach contributors; lessons CC BY 4.0, code MIT"
 
-extensions = ["myst_nb"]
+# githubpages: a .nojekyll file, so that GitHub Pages serves _static/ and _images/.
+extensions = ["myst_nb", "sphinx.ext.githubpages"]
 # myst-nb reads .ipynb and .md: index.md is the entry page, the lessons are notebooks.
 exclude_patterns = ["_build", "_vendor", "**.ipynb_checkpoints"]
 

@@ -4,25 +4,28 @@ Builds the site with book/build.py (the lessons' stored outputs, nothing
 executed) into a temporary folder, serves it with ``http.server`` in a thread on
 a free localhost port, and drives Debian's chromium through Playwright. Every
 request whose host is not 127.0.0.1 is recorded and fails the test, as does any
-request the site answers with an error. Checked: the entry page lists the
-lessons in order, math is typeset by the site's own MathJax, figures load, the
-folded answers are there, the search page finds a lesson, and on the 05 page
-moving the EM stepper's slider changes the picture with no kernel anywhere.
+request the site answers with an error and any JavaScript error. Checked: the
+entry page lists the lessons in order, math is typeset by the site's own
+MathJax, figures load, the folded answers are there, the search page finds a
+lesson, and on the 05 page moving the EM stepper's slider changes the picture
+and the readout with no kernel anywhere.
 
 The widget links are also checked on a site built from a small notebook of this
-test's own, executed here with nbclient (as nbconvert --execute): an ``ipywidgets.Stack`` of three
-``Image`` frames whose ``selected_index`` is ``jslink``-ed to an ``IntSlider``,
-itself ``jslink``-ed to a ``Play``. That is the mechanism the stepper uses,
-independent of the lessons' stored state.
+test's own, executed here with nbclient (what nbconvert --execute runs): an
+``ipywidgets.Stack`` of three ``Image`` frames whose ``selected_index`` is
+``jslink``-ed to an ``IntSlider``, itself ``jslink``-ed to a ``Play``: the
+stepper's mechanism, independent of the lessons' stored state.
 
-Needs the JavaScript from package-lock.json in node_modules/ (``npm ci``, run
-here when it is missing). Skipped where playwright or /usr/bin/chromium is
-missing, unless ``GMM_TEACH_REQUIRE_BROWSER=1`` (set by ``.ci/run``).
+Needs the book extra (Sphinx, myst-nb) and the JavaScript from package-lock.json
+in node_modules/ (``npm ci``, run here when it is missing). Skipped where the
+book extra, playwright or /usr/bin/chromium is missing, unless
+``GMM_TEACH_REQUIRE_BROWSER=1`` (set by ``.ci/run``), which makes that a failure.
 """
 
 import functools
 import http.server
 import importlib.util
+import os
 import shutil
 import subprocess
 import threading
@@ -31,7 +34,6 @@ from urllib.parse import urlsplit
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_browser
 
@@ -78,9 +80,22 @@ def load_build_module():
     return module
 
 
+def require_book_extra():
+    """Sphinx and myst-nb (the book extra), like the browser: a skip, or a failure in CI."""
+    missing = [name for name in ("sphinx", "myst_nb", "sphinx_book_theme", "nbclient")
+               if importlib.util.find_spec(name) is None]
+    if not missing:
+        return
+    reason = f"the site test needs {', '.join(missing)} (pip install -e '.[book]')"
+    if os.environ.get("GMM_TEACH_REQUIRE_BROWSER") == "1":
+        pytest.fail(reason + "; GMM_TEACH_REQUIRE_BROWSER=1 makes this a failure")
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="module")
 def book_build():
     require_browser()
+    require_book_extra()
     build = load_build_module()
     if build.missing_javascript():
         npm = shutil.which("npm")
@@ -105,6 +120,8 @@ def stack_site(book_build, tmp_path_factory):
         "name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python",
     }
     nbformat.write(notebook, source)
+    from nbclient import NotebookClient
+
     # What `jupyter nbconvert --execute` does, with nbclient (myst-nb's dependency):
     # the widget state, LinkModels included, goes to the notebook's metadata.
     NotebookClient(notebook, kernel_name="python3", store_widget_state=True,
