@@ -22,6 +22,8 @@ exclude_patterns = ["_build", "_vendor", "**.ipynb_checkpoints"]
 nb_execution_mode = "off"
 # The folded answers are raw HTML <details> blocks in the markdown cells.
 myst_enable_extensions = ["dollarmath", "amsmath", "html_image"]
+# Jupyter (MathJax) takes $$...$$ inside a paragraph or a list item as display math; so must MyST.
+myst_dmath_double_inline = True
 
 html_theme = "sphinx_book_theme"
 html_title = project
@@ -38,6 +40,13 @@ html_show_sourcelink = False
 
 # Local MathJax 3 (npm `mathjax`), the CHTML build; its fonts load relative to it.
 mathjax_path = "js/mathjax/tex-mml-chtml.js"
+# The folded answers are raw HTML, which MyST leaves as it is: their $...$ reach the
+# page as text. Jupyter typesets them, so the site's MathJax takes $ as a delimiter
+# (never inside pre or code: MathJax skips those), and static/js/mathjax-ipywidgets.js
+# lets it into the <details> blocks, which myst-nb's "mathjax_ignore" would exclude.
+mathjax3_config = {
+    "tex": {"inlineMath": [["$", "$"], ["\\(", "\\)"]], "processEscapes": True},
+}
 
 # require.js first, then the HTML manager (npm @jupyter-widgets/html-manager 1.0.15:
 # 1.0.6 throws "Cannot read properties of undefined (reading 'Queue')"). Paths are

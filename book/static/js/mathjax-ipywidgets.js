@@ -4,6 +4,7 @@
 // undefined (reading 'Queue')". This gives them a Hub whose Queue typesets the element
 // with MathJax 3, once MathJax has started. Runs after Sphinx's `window.MathJax = {...}`
 // configuration and before MathJax itself (a deferred script), on pages with math only.
+// It also opens the folded answers (<details>) to MathJax: see startup.ready below.
 (function () {
   "use strict";
   if (typeof window.MathJax !== "object" || window.MathJax === null) {
@@ -36,6 +37,12 @@
   config.startup = config.startup || {};
   var ready = config.startup.ready;
   config.startup.ready = function () {
+    // myst-nb marks the lessons' text "mathjax_ignore" (Sphinx renders the math
+    // itself), but the folded answers are raw HTML whose $...$ Jupyter typesets:
+    // let MathJax into them. The page is parsed by now (MathJax is deferred).
+    document.querySelectorAll("article details").forEach(function (details) {
+      details.classList.add("mathjax_process");
+    });
     if (ready) {
       ready();
     } else {
