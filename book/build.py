@@ -118,7 +118,8 @@ def build_site(out_dir, notebooks=None, source_dir=None, quiet=True):
     # Sphinx builds inside the source folder: myst-nb writes its output images
     # next to the builder's folder, so that stays out of the site and out of build/.
     html = Path(source_dir) / "_build" / "html"
-    command = [sys.executable, "-m", "sphinx", "-b", "html", "-E",
+    # -W: a warning (an unreadable image, a broken reference) fails the build.
+    command = [sys.executable, "-m", "sphinx", "-b", "html", "-E", "-W", "--keep-going",
                "-d", str(Path(source_dir) / "_build" / "doctrees"), str(source_dir), str(html)]
     if quiet:
         command.append("-q")

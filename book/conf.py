@@ -48,9 +48,9 @@ mathjax3_config = {
     "tex": {"inlineMath": [["$", "$"], ["\\(", "\\)"]], "processEscapes": True},
 }
 
-# require.js first, then the HTML manager (npm @jupyter-widgets/html-manager 1.0.15:
-# 1.0.6 throws "Cannot read properties of undefined (reading 'Queue')"). Paths are
-# relative to _static. Only core widgets are used, so no module is fetched from a
+# require.js first, then the HTML manager (npm @jupyter-widgets/html-manager 1.0.15,
+# for ipywidgets 8; myst-nb's default is 1.0.6 from a CDN). Paths are relative to
+# _static. Only core widgets are used, so no module is fetched from a
 # CDN; data-jupyter-widgets-cdn-only with a local CDN makes sure none ever is.
 nb_ipywidgets_js = {
     "js/require.js": {},
