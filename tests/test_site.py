@@ -113,7 +113,7 @@ def lesson_site(book_build, tmp_path_factory):
 @pytest.fixture(scope="module")
 def stack_site(book_build, tmp_path_factory):
     work = tmp_path_factory.mktemp("stack")
-    source = work / "stack_stepper.ipynb"
+    source = work / "00_stack_stepper.ipynb"
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(STACK_NOTEBOOK)])
     notebook.cells.insert(0, nbformat.v4.new_markdown_cell("# A stack stepper"))
     notebook.metadata["kernelspec"] = {
@@ -288,7 +288,7 @@ def test_lesson_pages_math_figures_answers_and_search(lesson_site, visit):
 
 def test_stack_of_images_linked_to_slider_and_play_without_kernel(stack_site, visit):
     site = visit(stack_site)
-    page = site.open("stack_stepper.html")
+    page = site.open("00_stack_stepper.html")
     wait_for_widgets(page)
     first = page.evaluate(SHOWN_IMAGE)
     assert slider_value(page) == 0
