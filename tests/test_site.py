@@ -113,6 +113,8 @@ def lesson_site(book_build, tmp_path_factory):
 @pytest.fixture(scope="module")
 def stack_site(book_build, tmp_path_factory):
     work = tmp_path_factory.mktemp("stack")
+    # Named like a lesson: the index's toctree takes "[0-9]*" (an unlisted page is a
+    # warning, and warnings fail the build).
     source = work / "00_stack_stepper.ipynb"
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(STACK_NOTEBOOK)])
     notebook.cells.insert(0, nbformat.v4.new_markdown_cell("# A stack stepper"))
