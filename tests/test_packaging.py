@@ -106,7 +106,7 @@ def test_runtime_dependencies_are_what_the_package_imports():
             elif isinstance(node, ast.ImportFrom) and node.level == 0:
                 imported.add(node.module.split(".")[0])
     third_party = {name for name in imported - sys.stdlib_module_names if name != "gmm_teach"}
-    distribution = {"sklearn": "scikit-learn"}
+    distribution = {"sklearn": "scikit-learn", "PIL": "pillow"}
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     # Imported only when an instructor's command runs, with a hint to install the extra.
     optional = {"nbgrader": "instructor"}
