@@ -11,7 +11,7 @@ import numbers
 import numpy as np
 
 # Tolerances for "sums to one" and "is symmetric". They are loose enough to
-# accept float32 parameters (as the seed notebook produces) and tight enough to
+# accept float32 parameters (as float32 code produces) and tight enough to
 # catch a real mistake such as unnormalised weights or a transposed factor.
 SUM_TO_ONE_ATOL = 1e-5
 SYMMETRY_RTOL = 1e-6

@@ -1,4 +1,4 @@
-"""Data sets: the seed notebook's blobs and the Old Faithful geyser data."""
+"""Data sets: the lessons' four blobs and the Old Faithful geyser data."""
 
 import enum
 from importlib import resources
@@ -21,7 +21,7 @@ class DatasetSize(enum.Enum):
 def make_ds(centers, dataset_size=DatasetSize.LARGE, *, random_state=123, cluster_std=1.0):
     """Gaussian blobs around known centres, and a rough guess of where they are.
 
-    The problem set-up of the seed notebook: "we know there are roughly 4
+    The problem set-up of the lessons: "we know there are roughly 4
     clusters and we know more-or-less where they start".
 
     Parameters
