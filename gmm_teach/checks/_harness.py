@@ -167,10 +167,10 @@ def _sklearn_mixture_dir():
 
 
 def _package_name(code):
-    """``"e_step"`` for a function of gmm_teach.em, ``"gmm_teach.loops.loop_e_step"`` otherwise."""
+    """``"e_step"`` for a function of gmm_teach.em, ``"loop_e_step (in gmm_teach.loops)"`` otherwise."""
     module = os.path.splitext(os.path.relpath(code.co_filename, os.path.dirname(_PACKAGE_DIR)))[0]
     module = module.replace(os.sep, ".")
-    return code.co_name if module == "gmm_teach.em" else f"{module}.{code.co_name}"
+    return code.co_name if module == "gmm_teach.em" else f"{code.co_name} (in {module})"
 
 
 @contextlib.contextmanager
