@@ -389,10 +389,10 @@ def _output_folder(source, out):
 
 def _student_versions(paths):
     """``[(path, student_nb, n_exercises)]``, all made before anything is written."""
+    notebooks = [(path, _read(path)) for path in paths]  # a broken file is named first
     _preprocessors()
     versions = []
-    for path in paths:
-        nb = _read(path)
+    for path, nb in notebooks:
         try:
             versions.append((path, make_student_version(nb), len(solution_cell_indices(nb))))
         except Exception as exc:  # ours, or nbgrader's own check of its metadata
