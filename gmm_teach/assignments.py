@@ -506,9 +506,11 @@ def write_course(source, out, course_id=COURSE_ID):
     source, out = Path(source), Path(out)
     paths = _source_notebooks(source)
     _output_folder(source, out)
-    _student_versions(paths)  # every lesson must be a valid assignment before anything is written
-    for path in paths:
-        target = _writable(out / "source" / path.stem / path.name)
+    # Every lesson must be a valid assignment, and no edited copy in the way,
+    # before anything is written.
+    versions = _student_versions(paths)
+    targets = [_writable(out / "source" / path.stem / path.name) for path in paths]
+    for path, target in zip(paths, targets):
         if target.exists() and target.read_bytes() != path.read_bytes():
             raise UsageError(
                 f"{target}: differs from {path}; refusing to overwrite your edited copy. "
@@ -518,11 +520,10 @@ def write_course(source, out, course_id=COURSE_ID):
     config = _writable(out / "nbgrader_config.py")
     if not config.exists():
         config.write_text(_COURSE_CONFIG.format(course_id=course_id))
-    for path in paths:
-        target = out / "source" / path.stem / path.name
+    for (path, student, _), target in zip(versions, targets):
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
-        total = sum(exercise_points(_read(path)).values())
+        total = sum(exercise_points(student).values())  # the student version keeps the points
         print(f"{path.stem}: {total:g} point{'s' if total != 1 else ''}")
     print(f"course {course_id!r} in {out}/: run nbgrader from there (README, 'For instructors')")
     return [p.stem for p in paths]

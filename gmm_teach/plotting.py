@@ -213,8 +213,13 @@ def _check_labels(y, n_samples, num_centers):
     return list(range(num_centers)), y
 
 
+def _component_color(label):
+    """The colour of label (or component) ``label``, an int or an array of ints: the palette, cycled."""
+    return COMPONENT_COLORS[label % len(COMPONENT_COLORS)]
+
+
 def _component_colors(n_components):
-    return COMPONENT_COLORS[np.arange(n_components) % len(COMPONENT_COLORS)]
+    return _component_color(np.arange(n_components))
 
 
 def _axes(ax):
@@ -276,7 +281,7 @@ def plot_data(X, y=None, *, num_centers=None, centers=None, ax=None):
         drawn, y = _check_labels(y, len(X), num_centers)
         points = [
             ax.scatter(X[y == k, 0], X[y == k, 1], s=18,
-                       color=COMPONENT_COLORS[k % len(COMPONENT_COLORS)], label=f"cluster {k}")
+                       color=_component_color(k), label=f"cluster {k}")
             for k in drawn
         ]
     center_artist = None

@@ -17,6 +17,7 @@ IPython and pytest show the student the diagnosis, not the checker's code.
 """
 
 import contextlib
+import functools
 import inspect
 import io
 import os
@@ -24,10 +25,10 @@ import signal
 import sys
 import sysconfig
 import threading
-import warnings
 import time
 import traceback
 import types
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -152,6 +153,8 @@ _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _CHECKS_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
+# Asked at every call the student's code makes while it is watched: memoised.
+@functools.lru_cache(maxsize=None)
 def _in_package(filename):
     """Is ``filename`` a module of gmm_teach (its checks excepted)?"""
     path = os.path.abspath(filename)
@@ -238,8 +241,7 @@ def _is_library(filename):
 def _student_line(exc):
     """``"line 7 of e_step: `code`"`` for the deepest frame in the student's own code."""
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        path = os.path.normpath(os.path.abspath(frame.filename))
-        if frame.filename.startswith("<") or path.startswith(_LIBRARY_DIRS):
+        if frame.filename.startswith("<") or _is_library(frame.filename):
             continue
         code = (frame.line or "").strip()
         return f"line {frame.lineno} of {frame.name}" + (f": `{code}`" if code else "")
