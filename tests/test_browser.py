@@ -67,18 +67,21 @@ QUIET_SETTINGS = {
 }
 
 
+def skip_or_fail(reason):
+    """Skip for want of ``reason``, or fail where the browser tests are required (CI)."""
+    if os.environ.get("GMM_TEACH_REQUIRE_BROWSER") == "1":
+        pytest.fail(reason + "; GMM_TEACH_REQUIRE_BROWSER=1 makes this a failure")
+    pytest.skip(reason)
+
+
 def require_browser():
     missing = []
     if sync_playwright is None:
         missing.append("the playwright package (pip install -e '.[browser]')")
     if not CHROMIUM.exists():
         missing.append(f"{CHROMIUM} (apt-get install -y chromium)")
-    if not missing:
-        return
-    reason = "browser test needs " + " and ".join(missing)
-    if os.environ.get("GMM_TEACH_REQUIRE_BROWSER") == "1":
-        pytest.fail(reason + "; GMM_TEACH_REQUIRE_BROWSER=1 makes this a failure")
-    pytest.skip(reason)
+    if missing:
+        skip_or_fail("browser test needs " + " and ".join(missing))
 
 
 def expected_stepper():

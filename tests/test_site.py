@@ -25,7 +25,6 @@ book extra, playwright or /usr/bin/chromium is missing, unless
 import functools
 import http.server
 import importlib.util
-import os
 import shutil
 import subprocess
 import threading
@@ -35,7 +34,7 @@ from urllib.parse import urlsplit
 import nbformat
 import pytest
 
-from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_browser
+from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_browser, skip_or_fail
 
 try:
     from playwright.sync_api import sync_playwright
@@ -84,12 +83,8 @@ def require_book_extra():
     """Sphinx and myst-nb (the book extra), like the browser: a skip, or a failure in CI."""
     missing = [name for name in ("sphinx", "myst_nb", "sphinx_book_theme", "nbclient")
                if importlib.util.find_spec(name) is None]
-    if not missing:
-        return
-    reason = f"the site test needs {', '.join(missing)} (pip install -e '.[book]')"
-    if os.environ.get("GMM_TEACH_REQUIRE_BROWSER") == "1":
-        pytest.fail(reason + "; GMM_TEACH_REQUIRE_BROWSER=1 makes this a failure")
-    pytest.skip(reason)
+    if missing:
+        skip_or_fail(f"the site test needs {', '.join(missing)} (pip install -e '.[book]')")
 
 
 @pytest.fixture(scope="module")
