@@ -53,26 +53,26 @@ WRONG_ANSWERS = {
         mus, sigmas, pis = m_step(X, responsibilities, reg_covar=0.0)
 """,
     # each covariance counted as D^2 numbers
-    "06_choosing_k_and_initialisation-solution-1": """\
+    "07_initialisation-solution-1": """\
     n_samples = X.shape[0]
     n_components, n_features = np.shape(mus)
     n_params = n_components * n_features + n_components * n_features**2 + n_components - 1
     return -2 * log_likelihood(X, mus, sigmas, pis) + n_params * np.log(n_samples)
 """,
     # the arguments of cdist swapped: the inverse permutation
-    "07_failure_modes-solution-1": """\
+    "09_collapse-solution-1": """\
     cost = cdist(mus, reference_mus)
     rows, permutation = linear_sum_assignment(cost)
 """,
     # multiplied by the transposed Cholesky factor
-    "08_real_data-solution-1": """\
+    "11_old_faithful-solution-1": """\
     labels = rng.choice(len(pis), size=n, p=pis)
     noise = rng.standard_normal((n, mus.shape[1]))
     chols = np.linalg.cholesky(sigmas).transpose(0, 2, 1)
     X = mus[labels] + np.einsum("nij,nj->ni", chols[labels], noise)
 """,
     # np.linalg.inv, which the exercise rules out
-    "09_making_it_fast-solution-1": """\
+    "13_vectorising-solution-1": """\
     diff = X - mu
     return np.einsum("nd,de,ne->n", diff, np.linalg.inv(sigma), diff)
 """,
