@@ -349,7 +349,8 @@ def confidence_ellipse(mean, cov, ax=None, n_std=1.0, **kwargs):
         The Mahalanobis radius, > 0.
     **kwargs
         Passed to :class:`matplotlib.patches.Ellipse`, e.g. ``edgecolor``,
-        ``linestyle``. The ellipse is not filled unless ``fill=True``.
+        ``linestyle``. The ellipse is not filled unless ``fill=True``, and it
+        is drawn above scattered points (``zorder=2``) unless told otherwise.
 
     Returns
     -------
@@ -361,6 +362,8 @@ def confidence_ellipse(mean, cov, ax=None, n_std=1.0, **kwargs):
     n_std = v.check_positive(n_std, "n_std", allow_zero=False)
     ax = _axes(ax)
     kwargs.setdefault("fill", False)
+    # Above the points (zorder 1): an inner ring in a dense cluster would be hidden under them.
+    kwargs.setdefault("zorder", 2)
     ellipse = Ellipse(xy=mean, width=0, height=0, **kwargs)
     _place_ellipse(ellipse, mean, cov, n_std)
     ax.add_patch(ellipse)

@@ -226,6 +226,14 @@ def test_plot_mixture_blends_component_colours_by_responsibility(fitted, ax):
             np.testing.assert_allclose(ring.get_edgecolor()[:3], COMPONENT_COLORS[k])
 
 
+def test_plot_mixture_draws_every_ring_above_the_points_and_below_the_means(fitted, ax):
+    X, _, result = fitted
+    artists = plot_mixture(X, *result.history[1], ax=ax)
+    for rings in artists.ellipses:
+        for ring in rings:
+            assert artists.points.get_zorder() < ring.get_zorder() < artists.means.get_zorder()
+
+
 def test_plot_mixture_colours_by_given_responsibilities(fitted, ax):
     X, _, result = fitted
     hard = np.eye(4)[np.arange(len(X)) % 4]
