@@ -3,7 +3,7 @@
     python assets/make_assets.py        # or: make assets
 
 - ``em_cycle.png``: the EM algorithm as a cycle (lesson 00, "The EM algorithm");
-- ``course_map.png``: the ten lessons and what each builds on (lesson 00, "The map", and README).
+- ``course_map.png``: the fifteen lessons and what each builds on (lesson 00, "The map", and README).
 
 A lesson carries its diagram as a cell attachment (nbformat's own mechanism), so a
 notebook handed out alone still shows it; this script is the single source of both.
@@ -72,32 +72,45 @@ def em_cycle():
     return fig
 
 
+# (number, name on the map, row): 0 the core path, 1 what real use needs, 2 optional.
 LESSONS = [
-    ("00", "introduction"), ("01", "Gaussian pdf"), ("02", "log-likelihood"),
-    ("03", "E-step"), ("04", "M-step"), ("05", "EM loop"),
-    ("06", "choosing K,\ninitialisation"), ("07", "failure modes"), ("08", "real data"),
-    ("09", "making it fast\n(optional)"),
+    ("00", "introduction", 0), ("01", "Gaussian pdf", 0), ("02", "log-\nlikelihood", 0),
+    ("03", "E-step", 0), ("04", "M-step", 0), ("05", "EM loop", 0), ("06", "why EM\nworks", 0),
+    ("07", "initialisation", 1), ("08", "choosing K", 1), ("09", "collapse", 1),
+    ("10", "local optima,\nlabel switching", 1), ("11", "Old Faithful", 1),
+    ("12", "density,\nclassification", 1),
+    ("13", "vectorising", 2), ("14", "performance", 2),
 ]
+# The lessons that build on the one before them on the map (the rest build on the core).
+_FOLLOWS = {"08": "07", "10": "09", "12": "11", "14": "13"}
 
 
 def course_map():
-    """The lessons in order: the core path 00-05, then what real use needs, 06-09."""
-    fig = Figure(figsize=(10, 3.6))
+    """The lessons in order: the core path 00-06, what real use needs 07-12, optional 13-14."""
+    fig = Figure(figsize=(11, 5.2))
     ax = fig.add_axes((0, 0, 1, 1))
-    ax.set(xlim=(0, 12.4), ylim=(0, 4.2))
+    ax.set(xlim=(0, 14.2), ylim=(0, 6.2))
     ax.axis("off")
-    ax.text(0.2, 3.9, "the core: from the Gaussian to the EM loop", fontsize=10, color="0.3")
-    ax.text(0.2, 1.75, "what real use needs", fontsize=10, color="0.3")
-    core = [(1.2 + 2.0 * i, 2.9) for i in range(6)]
-    practice = [(2.2 + 2.6 * i, 0.8) for i in range(4)]
-    for (number, name), xy in zip(LESSONS, core + practice):
-        colour = "#cfe3f7" if int(number) <= 5 else "#f9dcc4"
-        _box(ax, xy, f"{number}\n{name}", colour, width=1.7 if int(number) <= 5 else 2.2,
-             height=1.1)
-    for a, b in zip(core, core[1:]):
-        _arrow(ax, (a[0] + 0.85, a[1]), (b[0] - 0.85, b[1]))
-    for b in practice:
-        _arrow(ax, (core[-1][0], core[-1][1] - 0.55), (b[0], b[1] + 0.55), bend=0.0)
+    rows = [(4.9, "the core: from the Gaussian to why EM works"),
+            (2.85, "what real use needs (after the core)"),
+            (0.8, "optional: speed")]
+    places = {}
+    for row, (y, title) in enumerate(rows):
+        ax.text(0.2, y + 0.8, title, fontsize=10, color="0.3")
+        numbers = [number for number, _, r in LESSONS if r == row]
+        for i, number in enumerate(numbers):
+            places[number] = (1.1 + 2.0 * i if row == 0 else 1.4 + 2.3 * i, y)
+    colours = ("#cfe3f7", "#f9dcc4", "#e8e8e8")
+    for number, name, row in LESSONS:
+        _box(ax, places[number], f"{number}\n{name}", colours[row],
+             width=1.75 if row == 0 else 2.05, height=1.1)
+    for number, name, row in LESSONS:
+        before = _FOLLOWS.get(number, f"{int(number) - 1:02d}" if row == 0 and number != "00"
+                              else None)
+        if before is not None:
+            half = 0.875 if row == 0 else 1.025
+            (xa, ya), (xb, yb) = places[before], places[number]
+            _arrow(ax, (xa + half, ya), (xb - half, yb))
     return fig
 
 

@@ -16,6 +16,7 @@ from typing import NamedTuple
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.patches import Ellipse
 from matplotlib.ticker import MaxNLocator
 
@@ -427,6 +428,9 @@ def plot_mixture(X, mus, sigmas, pis=None, *, responsibilities=None, n_std=_DEFA
             confidence_ellipse(
                 mus[k], sigmas[k], ax=ax, n_std=radius, edgecolor=colors[k],
                 linewidth=_RING_WIDTHS[min(j, 2)], alpha=_RING_ALPHAS[min(j, 2)],
+                # A white halo: over points of its own colour a bare ring disappears.
+                path_effects=[patheffects.withStroke(linewidth=_RING_WIDTHS[min(j, 2)] + 2.5,
+                                                     foreground="white")],
             )
             for j, radius in enumerate(n_std)
         ]

@@ -52,3 +52,8 @@ def test_lesson_00_shows_the_committed_diagrams():
         ROOT / "notebooks" / "00_introduction.ipynb", as_version=4).cells)
     for name in NAMES:
         assert f"](attachment:{name})" in source
+
+
+def test_the_course_map_shows_every_lesson_in_order(make_assets):
+    on_disk = sorted(p.name[:2] for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    assert [number for number, _, _ in make_assets.LESSONS] == on_disk

@@ -9,6 +9,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib import patheffects  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Ellipse  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
@@ -232,6 +233,9 @@ def test_plot_mixture_draws_every_ring_above_the_points_and_below_the_means(fitt
     for rings in artists.ellipses:
         for ring in rings:
             assert artists.points.get_zorder() < ring.get_zorder() < artists.means.get_zorder()
+            # and with a white halo, or a ring over points of its own colour cannot be seen
+            (halo,) = ring.get_path_effects()
+            assert isinstance(halo, patheffects.withStroke)
 
 
 def test_plot_mixture_colours_by_given_responsibilities(fitted, ax):
