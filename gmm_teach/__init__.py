@@ -13,8 +13,11 @@ from .checks import (
     check_log_likelihood,
     check_m_step,
     check_mahalanobis_sq,
+    check_map_covariances,
     check_nearest_center,
+    check_overlap_matrix,
     check_sample_gmm,
+    check_spike_gain,
 )
 from .data import DatasetSize, load_old_faithful, make_ds
 from .em import (
@@ -80,6 +83,9 @@ __all__ = [
     "check_gmm",
     "check_bic",
     "check_align_labels",
+    "check_spike_gain",
+    "check_map_covariances",
+    "check_overlap_matrix",
     "check_sample_gmm",
     "check_mahalanobis_sq",
 ]

@@ -44,8 +44,11 @@ from .gaussian_pdf import check_gaussian_pdf
 from .log_likelihood import check_log_likelihood
 from .m_step import check_m_step
 from .mahalanobis_sq import check_mahalanobis_sq
+from .map_covariances import check_map_covariances
 from .nearest_center import check_nearest_center
+from .overlap_matrix import check_overlap_matrix
 from .sample_gmm import check_sample_gmm
+from .spike_gain import check_spike_gain
 
 __all__ = [
     "check_nearest_center",
@@ -56,6 +59,9 @@ __all__ = [
     "check_gmm",
     "check_bic",
     "check_align_labels",
+    "check_spike_gain",
+    "check_map_covariances",
+    "check_overlap_matrix",
     "check_sample_gmm",
     "check_mahalanobis_sq",
     "set_time_limit",

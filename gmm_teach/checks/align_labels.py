@@ -1,4 +1,4 @@
-"""The check of lesson 07's exercise: ``align_labels(reference_mus, mus)``, matching components."""
+"""The check of lesson 10's exercise: ``align_labels(reference_mus, mus)``, matching components."""
 
 import itertools
 
