@@ -38,25 +38,39 @@ and export it below.
 from ._harness import TIME_LIMIT_VARIABLE, set_time_limit, time_limit
 from .align_labels import check_align_labels
 from .bic import check_bic
+from .covariance_from_axes import check_covariance_from_axes
 from .e_step import check_e_step
+from .elbo import check_elbo
 from .em_loop import check_gmm
+from .expected_complete_log_likelihood import check_expected_complete_log_likelihood
 from .gaussian_pdf import check_gaussian_pdf
+from .gem_m_step import check_gem_m_step
+from .gmm_until_converged import check_gmm_until_converged
 from .log_likelihood import check_log_likelihood
+from .log_sum_exp import check_log_sum_exp
 from .m_step import check_m_step
 from .mahalanobis_sq import check_mahalanobis_sq
 from .map_covariances import check_map_covariances
 from .nearest_center import check_nearest_center
+from .responsibility_entropy import check_responsibility_entropy
 from .overlap_matrix import check_overlap_matrix
 from .sample_gmm import check_sample_gmm
 from .spike_gain import check_spike_gain
 
 __all__ = [
     "check_nearest_center",
+    "check_covariance_from_axes",
     "check_gaussian_pdf",
+    "check_log_sum_exp",
     "check_log_likelihood",
     "check_e_step",
+    "check_responsibility_entropy",
     "check_m_step",
+    "check_expected_complete_log_likelihood",
+    "check_elbo",
+    "check_gem_m_step",
     "check_gmm",
+    "check_gmm_until_converged",
     "check_bic",
     "check_align_labels",
     "check_spike_gain",
