@@ -463,13 +463,21 @@ def _mixture_responsibilities(X, mus, sigmas, pis, responsibilities):
     return responsibilities
 
 
-def plot_em_steps(X, result, iterations=(0, 1, 2, 5, -1)):
-    """A static grid of EM frames, for readers where widgets do not render.
+def plot_em_steps(X, result, iterations=(1, 2, -1)):
+    """A static grid of EM's half-steps, for readers where widgets do not render.
 
-    Each panel is the mixture after the M-step of one iteration (the start for
-    iteration 0), drawn by the same code as the
-    :func:`~gmm_teach.widgets.em_stepper` widget, with the same axis limits in
-    every panel.
+    One row per iteration ``t``, two panels, drawn by the same code as the
+    :func:`~gmm_teach.widgets.em_stepper` widget:
+
+    - left, after the E-step: the points coloured by the new responsibilities
+      (computed under ``history[t - 1]``), the ellipses still those of
+      ``history[t - 1]``;
+    - right, after the M-step: the same colours, the ellipses and means of
+      ``history[t]``.
+
+    Iteration 0 is the start, one panel, its points grey (no E-step has run).
+    Every panel is about 4.6 inches square, with the same axis limits and equal
+    scales on both axes, ellipses drawn above the points.
 
     Parameters
     ----------
@@ -477,26 +485,29 @@ def plot_em_steps(X, result, iterations=(0, 1, 2, 5, -1)):
         The data the model was fitted to.
     result : EMResult
         What :func:`~gmm_teach.em.fit_gmm` returned.
-    iterations : int or sequence of int, default=(0, 1, 2, 5, -1)
-        The iterations to show; negative numbers count from the end (-1 is the
-        last). A number past the last iteration shows the last one, so the
-        default works for short runs; each iteration is drawn once.
+    iterations : int or sequence of int, default=(1, 2, -1)
+        The iterations to show, one row each; negative numbers count from the
+        end (-1 is the last). A number past the last iteration shows the last
+        one, so the default works for short runs; each iteration is drawn once.
 
     Returns
     -------
     figure : matplotlib.figure.Figure
-        Up to five panels per row.
+        Two columns, one row per iteration shown (the start's right panel is
+        hidden). It is not shown: call ``plt.show()`` or display it.
     """
     frames = EMFrames(X, result)
     shown = _resolve_iterations(iterations, frames.n_iter)
-    n_cols = min(len(shown), 5)
-    n_rows = -(-len(shown) // n_cols)
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=(3.6 * n_cols, 3.8 * n_rows),
+    panel = 4.6  # inches: two panels side by side fill a notebook's width, readable
+    fig, axes = plt.subplots(len(shown), 2, figsize=(2 * panel, panel * len(shown)),
                              squeeze=False, layout="constrained")
-    for ax, iteration in zip(axes.flat, shown):
-        frames.draw(2 * iteration, ax)
-    for ax in axes.flat[len(shown):]:
-        ax.set_visible(False)
+    for row, iteration in zip(axes, shown):
+        if iteration == 0:
+            frames.draw(0, row[0])
+            row[1].set_visible(False)
+            continue
+        frames.draw(2 * iteration - 1, row[0])  # after the E-step
+        frames.draw(2 * iteration, row[1])  # after the M-step
     return fig
 
 

@@ -272,52 +272,71 @@ def test_plot_mixture_rejects_bad_input(fitted, ax, change, message):
 # --------------------------------------------------------------------------
 
 
-def test_plot_em_steps_draws_the_m_step_frames_with_fixed_limits(fitted):
+def test_plot_em_steps_draws_both_half_steps_with_fixed_limits(fitted):
     X, _, result = fitted
-    fig = plot_em_steps(X, result, iterations=(0, 1, 5, -1))
-    axes = [ax for ax in fig.axes if ax.get_visible()]
-    shown = [0, 1, 5, result.n_iter]
-    assert len(axes) == 4
-    for ax, t in zip(axes, shown):
-        params = result.history[t]
-        colour_source = result.history[max(t - 1, 0)]
-        points, means = ax.collections
-        np.testing.assert_allclose(means.get_offsets(), params.mus)
-        colours = points.get_facecolor()[:, :3]
-        if t == 0:  # no E-step has run yet: grey points
-            np.testing.assert_allclose(colours, 0.6)
-        else:
-            np.testing.assert_allclose(colours, e_step(X, *colour_source) @ COMPONENT_COLORS[:4],
-                                       atol=1e-12)
-        assert f"{result.log_likelihoods[t]:.2f}" in ax.get_title()
-        assert ax.get_xlim() == axes[0].get_xlim()
-        assert ax.get_ylim() == axes[0].get_ylim()
-    assert axes[-1].get_title().startswith(f"iteration {result.n_iter}, after the M-step")
-    (x_low, x_high), (y_low, y_high) = axes[0].get_xlim(), axes[0].get_ylim()
+    fig = plot_em_steps(X, result, iterations=(1, 5, -1))
+    shown = [1, 5, result.n_iter]
+    assert len(fig.axes) == 2 * len(shown)
+    rows = [fig.axes[2 * j: 2 * j + 2] for j in range(len(shown))]
+    first = fig.axes[0]
+    for (after_e, after_m), t in zip(rows, shown):
+        old, new = result.history[t - 1], result.history[t]
+        colours = e_step(X, *old) @ COMPONENT_COLORS[:4]
+        for ax, params, step, ll in ((after_e, old, "E", result.log_likelihoods[t - 1]),
+                                     (after_m, new, "M", result.log_likelihoods[t])):
+            points, means = ax.collections
+            # Both half-steps colour the points by the new responsibilities;
+            # only the M-step moves the means (and ellipses) on.
+            np.testing.assert_allclose(points.get_facecolor()[:, :3], colours, atol=1e-12)
+            np.testing.assert_allclose(means.get_offsets(), params.mus)
+            assert ax.get_title().startswith(f"iteration {t}, after the {step}-step")
+            assert f"{ll:.2f}" in ax.get_title()
+            assert ax.get_xlim() == first.get_xlim() and ax.get_ylim() == first.get_ylim()
+            assert ax.get_aspect() == 1.0
+            ellipses = [p for p in ax.patches if isinstance(p, Ellipse)]
+            assert len(ellipses) == 4 * 3
+            assert min(e.get_zorder() for e in ellipses) > points.get_zorder()
+            ring = ellipses[0]  # component 0's 1-std ring
+            np.testing.assert_allclose(ring.center, params.mus[0])
+    (x_low, x_high), (y_low, y_high) = first.get_xlim(), first.get_ylim()
     assert x_low < X[:, 0].min() and X[:, 0].max() < x_high
     assert y_low < X[:, 1].min() and X[:, 1].max() < y_high
+
+
+def test_plot_em_steps_panels_are_large_enough_to_read(fitted):
+    X, _, result = fitted
+    fig = plot_em_steps(X, result)
+    width, height = fig.get_size_inches()
+    n_rows = len(fig.axes) // 2
+    assert width / 2 >= 4 and height / n_rows >= 4
+
+
+def test_plot_em_steps_draws_the_start_alone_with_grey_points(fitted):
+    X, _, result = fitted
+    fig = plot_em_steps(X, result, iterations=(0, 1))
+    start, hidden, after_e, _ = fig.axes
+    assert not hidden.get_visible()
+    assert start.get_title().startswith("start")
+    np.testing.assert_allclose(start.collections[0].get_facecolor()[:, :3], 0.6)
+    np.testing.assert_allclose(start.collections[1].get_offsets(), result.history[0].mus)
+    assert after_e.get_title().startswith("iteration 1, after the E-step")
 
 
 def test_plot_em_steps_clamps_past_the_end_and_drops_repeats(fitted):
     X, _, result = fitted
     fig = plot_em_steps(X, result, iterations=(2, 1000, -1, 2))
     titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
-    assert len(titles) == 2
-    assert titles[1].startswith(f"iteration {result.n_iter},")
+    assert len(titles) == 4
+    assert titles[0].startswith("iteration 2, after the E-step")
+    assert titles[3].startswith(f"iteration {result.n_iter}, after the M-step")
 
 
 def test_plot_em_steps_takes_a_single_iteration(fitted):
     X, _, result = fitted
     fig = plot_em_steps(X, result, iterations=-1)
-    assert len(fig.axes) == 1
-    assert fig.axes[0].get_title().startswith(f"iteration {result.n_iter}, after the M-step")
-
-
-def test_plot_em_steps_wraps_into_rows_of_five(fitted):
-    X, _, result = fitted
-    fig = plot_em_steps(X, result, iterations=range(7))
-    assert len(fig.axes) == 10
-    assert sum(ax.get_visible() for ax in fig.axes) == 7
+    assert len(fig.axes) == 2
+    assert fig.axes[0].get_title().startswith(f"iteration {result.n_iter}, after the E-step")
+    assert fig.axes[1].get_title().startswith(f"iteration {result.n_iter}, after the M-step")
 
 
 @pytest.mark.parametrize(
