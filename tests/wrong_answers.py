@@ -12,8 +12,14 @@ WRONG_ANSWERS = {
     squared_distances = ((X[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2)
     return squared_distances.argmin(axis=0)
 """,
-    # the weights pis[k] forgotten
+    # the semi-axis lengths not squared: the eigenvalues must be variances
     "01_gaussian_pdf-solution-1": """\
+    directions = np.array([[np.cos(angle), -np.sin(angle)],
+                           [np.sin(angle), np.cos(angle)]])
+    return directions @ np.diag(lengths) @ directions.T
+""",
+    # the weights pis[k] forgotten
+    "01_gaussian_pdf-solution-2": """\
     for k in range(n_components):
         diff = X - mus[k]
         solved = np.linalg.solve(sigmas[k], diff.T).T
@@ -21,19 +27,29 @@ WRONG_ANSWERS = {
         normaliser = np.sqrt((2 * np.pi) ** n_features * np.linalg.det(sigmas[k]))
         densities[:, k] = np.exp(-0.5 * mahalanobis_sq) / normaliser
 """,
-    # the log of a sum of exponentials, without subtracting the maximum
+    # the axis argument ignored: always the last axis (right for log_likelihood's axis=1)
     "02_log_likelihood-solution-1": """\
+    m = np.max(a, axis=-1, keepdims=True)
+    return m[..., 0] + np.log(np.sum(np.exp(a - m), axis=-1))
+""",
+    # the weights pis[k] forgotten in the log weighted densities
+    "02_log_likelihood-solution-2": """\
+    log_weighted = np.zeros((n_samples, n_components))
     for k in range(n_components):
         diff = X - mus[k]
         mahalanobis_sq = np.sum(diff * np.linalg.solve(sigmas[k], diff.T).T, axis=1)
         _, log_det = np.linalg.slogdet(sigmas[k])
-        log_weighted[:, k] = np.log(pis[k]) - 0.5 * (n_features * np.log(2 * np.pi) + log_det + mahalanobis_sq)
-    return float(np.log(np.exp(log_weighted).sum(axis=1)).sum())
+        log_weighted[:, k] = -0.5 * (n_features * np.log(2 * np.pi) + log_det + mahalanobis_sq)
+    return float(np.sum(log_sum_exp(log_weighted, axis=1)))
 """,
     # normalised over the samples instead of over the components
     "03_e_step-solution-1": """\
     weighted = np.exp(log_weighted)
     responsibilities = weighted / weighted.sum(axis=0, keepdims=True)
+""",
+    # 0 * log(0) left as NaN for the responsibilities that are exactly 0
+    "03_e_step-solution-2": """\
+    return -np.sum(responsibilities * np.log(responsibilities), axis=1)
 """,
     # covariances divided by n instead of N_k
     "04_m_step-solution-1": """\
@@ -51,6 +67,18 @@ WRONG_ANSWERS = {
         responsibilities = e_step(X, mus, sigmas, pis)
         log_likelihoods.append(log_likelihood(X, mus, sigmas, pis))
         mus, sigmas, pis = m_step(X, responsibilities, reg_covar=0.0)
+""",
+    # the change of the total log-likelihood compared with tol, not of the mean
+    "05_em_loop-solution-2": """\
+    log_likelihoods = [log_likelihood(X, mus, sigmas, pis)]
+    converged = False
+    for _ in range(max_iter):
+        responsibilities = e_step(X, mus, sigmas, pis)
+        mus, sigmas, pis = m_step(X, responsibilities, reg_covar=0.0)
+        log_likelihoods.append(log_likelihood(X, mus, sigmas, pis))
+        if abs(log_likelihoods[-1] - log_likelihoods[-2]) < tol:
+            converged = True
+            break
 """,
     # each covariance counted as D^2 numbers
     "07_initialisation-solution-1": """\

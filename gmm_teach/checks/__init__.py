@@ -46,11 +46,14 @@ from .expected_complete_log_likelihood import check_expected_complete_log_likeli
 from .gaussian_pdf import check_gaussian_pdf
 from .gem_m_step import check_gem_m_step
 from .gmm_until_converged import check_gmm_until_converged
+from .k_chosen_by_bic import check_k_chosen_by_bic
+from .kmeans_plus_plus import check_kmeans_plus_plus
 from .log_likelihood import check_log_likelihood
 from .log_sum_exp import check_log_sum_exp
 from .m_step import check_m_step
 from .mahalanobis_sq import check_mahalanobis_sq
 from .map_covariances import check_map_covariances
+from .n_random_restarts import check_n_random_restarts
 from .nearest_center import check_nearest_center
 from .responsibility_entropy import check_responsibility_entropy
 from .overlap_matrix import check_overlap_matrix
@@ -72,6 +75,9 @@ __all__ = [
     "check_gmm",
     "check_gmm_until_converged",
     "check_bic",
+    "check_kmeans_plus_plus",
+    "check_n_random_restarts",
+    "check_k_chosen_by_bic",
     "check_align_labels",
     "check_spike_gain",
     "check_map_covariances",
