@@ -15,6 +15,7 @@ from .checks import (
     check_gem_m_step,
     check_gmm,
     check_gmm_until_converged,
+    check_iteration_flops,
     check_k_chosen_by_bic,
     check_kmeans_plus_plus,
     check_log_likelihood,
@@ -108,4 +109,5 @@ __all__ = [
     "check_overlap_matrix",
     "check_sample_gmm",
     "check_mahalanobis_sq",
+    "check_iteration_flops",
 ]

@@ -80,12 +80,32 @@ WRONG_ANSWERS = {
             converged = True
             break
 """,
-    # each covariance counted as D^2 numbers
+    # the next centre drawn in proportion to D, not D^2
     "07_initialisation-solution-1": """\
+    n_samples = len(X)
+    chosen = [rng.integers(n_samples)]
+    closest = np.sqrt(np.sum((X - X[chosen[0]]) ** 2, axis=1))
+    for _ in range(1, n_components):
+        new = rng.choice(n_samples, p=closest / closest.sum())
+        chosen.append(new)
+        closest = np.minimum(closest, np.sqrt(np.sum((X - X[new]) ** 2, axis=1)))
+    return X[chosen]
+""",
+    # rounded down: 10 starts all miss with probability 0.0135 > 0.01
+    "07_initialisation-solution-2": """\
+n_random_restarts = int(np.floor(np.log(0.01) / np.log(1 - 7 / 20)))
+""",
+    # each covariance counted as D^2 numbers
+    "08_choosing_k-solution-1": """\
     n_samples = X.shape[0]
     n_components, n_features = np.shape(mus)
     n_params = n_components * n_features + n_components * n_features**2 + n_components - 1
     return -2 * log_likelihood(X, mus, sigmas, pis) + n_params * np.log(n_samples)
+""",
+    # each K scored by its first run, not the best of the five restarts
+    "08_choosing_k-solution-2": """\
+bic_420 = np.array([bic(X_420, runs[0].mus, runs[0].sigmas, runs[0].pis) for runs in runs_420.values()])
+k_chosen_by_bic = int(Ks[np.argmin(bic_420)])
 """,
     # the arguments of cdist swapped: the inverse permutation
     "09_collapse-solution-1": """\

@@ -46,6 +46,7 @@ from .expected_complete_log_likelihood import check_expected_complete_log_likeli
 from .gaussian_pdf import check_gaussian_pdf
 from .gem_m_step import check_gem_m_step
 from .gmm_until_converged import check_gmm_until_converged
+from .iteration_flops import check_iteration_flops
 from .k_chosen_by_bic import check_k_chosen_by_bic
 from .kmeans_plus_plus import check_kmeans_plus_plus
 from .log_likelihood import check_log_likelihood
@@ -84,6 +85,7 @@ __all__ = [
     "check_overlap_matrix",
     "check_sample_gmm",
     "check_mahalanobis_sq",
+    "check_iteration_flops",
     "set_time_limit",
     "time_limit",
     "TIME_LIMIT_VARIABLE",

@@ -1,4 +1,4 @@
-"""The check of lesson 06's exercise: ``bic(X, mus, sigmas, pis)`` for a full-covariance mixture."""
+"""The check of lesson 08's exercise: ``bic(X, mus, sigmas, pis)`` for a full-covariance mixture."""
 
 import numpy as np
 
