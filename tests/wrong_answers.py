@@ -61,6 +61,30 @@ WRONG_ANSWERS = {
         sigmas[k] = (responsibilities[:, k, None] * diff).T @ diff / n_samples
     pis = n_k / n_samples
 """,
+    # the log-weights log pis[k] forgotten
+    "04_m_step-solution-2": """\
+    total = 0.0
+    for k in range(len(pis)):
+        diff = X - mus[k]
+        _, log_det = np.linalg.slogdet(sigmas[k])
+        mahalanobis_sq = np.sum(diff * np.linalg.solve(sigmas[k], diff.T).T, axis=1)
+        log_density = -0.5 * (n_features * np.log(2 * np.pi) + log_det + mahalanobis_sq)
+        total += np.sum(responsibilities[:, k] * log_density)
+""",
+    # 0 log 0 left to numpy: NaN for a hard assignment
+    "06_why_em_works-solution-1": """\
+    bound = np.sum(q * (log_weighted - np.log(q)))
+""",
+    # covariances around the new means: EM's own M-step, not the asked one
+    "06_why_em_works-solution-2": """\
+    n_k = responsibilities.sum(axis=0)
+    mus = responsibilities.T @ X / n_k[:, None]
+    sigmas = np.array([
+        (responsibilities[:, k, None] * (X - mus[k])).T @ (X - mus[k]) / n_k[k]
+        for k in range(len(n_k))
+    ])
+    pis = n_k / len(X)
+""",
     # the log-likelihood recorded before the M-step: one step behind
     "05_em_loop-solution-1": """\
     for _ in range(n_iter):
@@ -107,8 +131,25 @@ n_random_restarts = int(np.floor(np.log(0.01) / np.log(1 - 7 / 20)))
 bic_420 = np.array([bic(X_420, runs[0].mus, runs[0].sigmas, runs[0].pis) for runs in runs_420.values()])
 k_chosen_by_bic = int(Ks[np.argmin(bic_420)])
 """,
-    # the arguments of cdist swapped: the inverse permutation
+    # reg_covar taken for a standard deviation: twice the gain
     "09_collapse-solution-1": """\
+spike_gain = 2 * np.log(1e-3 / 1e-6)
+""",
+    # the denominator N_k + nu0: the prior's D + 1 forgotten
+    "09_collapse-solution-2": """\
+    n_k = responsibilities.sum(axis=0)
+    sigmas = np.empty((len(mus), X.shape[1], X.shape[1]))
+    for k in range(len(mus)):
+        diff = X - mus[k]
+        sigmas[k] = (prior_scale + (responsibilities[:, k, None] * diff).T @ diff) / (nu0 + n_k[k])
+""",
+    # fancy-index increment: a repeated pair (j, k) is counted once
+    "10_local_optima_and_label_switching-solution-1": """\
+    overlap = np.zeros((n_components, n_components), dtype=int)
+    overlap[labels_a, labels_b] += 1
+""",
+    # the arguments of cdist swapped: the inverse permutation
+    "10_local_optima_and_label_switching-solution-2": """\
     cost = cdist(mus, reference_mus)
     rows, permutation = linear_sum_assignment(cost)
 """,
@@ -123,6 +164,10 @@ k_chosen_by_bic = int(Ks[np.argmin(bic_420)])
     "13_vectorising-solution-1": """\
     diff = X - mu
     return np.einsum("nd,de,ne->n", diff, np.linalg.inv(sigma), diff)
+""",
+    # every entry of the symmetric scatter matrices counted, not only those on and above the diagonal
+    "14_performance-solution-1": """\
+    return 2 * N * K * D**2 + 2 * N * K * D**2
 """,
 }
 
