@@ -8,7 +8,9 @@ from ._harness import Failure, Student, run_check
 from ._problems import cases
 
 PDF_LAYOUT = "One row per sample of X, one column per component: shape (n_samples, K)."
-_PDF_ATOL = 1e-300  # below this the densities are subnormal and carry few digits
+# Near 2.2e-308 (the smallest normal double) and below, densities are subnormal and carry
+# few digits: 1e-300 leaves a margin.
+_PDF_ATOL = 1e-300
 
 
 def check_gaussian_pdf(fn):
