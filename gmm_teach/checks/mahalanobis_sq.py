@@ -1,4 +1,4 @@
-"""The check of lesson 09's exercise: ``mahalanobis_sq(X, mu, sigma)`` for one component."""
+"""The check of lesson 13's exercise: ``mahalanobis_sq(X, mu, sigma)`` for one component."""
 
 import numpy as np
 import scipy.linalg
@@ -7,7 +7,7 @@ from ._compare import as_array, close, worst_entry
 from ._harness import Failure, Student, numbered, run_check
 
 _NO_INVERSE = ("which the exercise asks you to avoid: factor sigma with np.linalg.cholesky and "
-               "solve the triangular system instead (faster, and accurate when sigma is "
+               "solve the triangular system instead (faster, and more accurate when sigma is "
                "ill-conditioned)")
 FORBIDDEN = (
     (np.linalg.inv, f"np.linalg.inv, {_NO_INVERSE}"),
