@@ -7,6 +7,8 @@ plotting helpers, the EM stepper widget and the checks used in assignments.
 from .checks import (
     check_align_labels,
     check_bic,
+    check_choose_k,
+    check_class_posteriors,
     check_covariance_from_axes,
     check_e_step,
     check_elbo,
@@ -29,6 +31,7 @@ from .checks import (
     check_overlap_matrix,
     check_sample_gmm,
     check_spike_gain,
+    check_to_original_units,
 )
 from .data import DatasetSize, load_old_faithful, make_ds
 from .em import (
@@ -107,7 +110,10 @@ __all__ = [
     "check_spike_gain",
     "check_map_covariances",
     "check_overlap_matrix",
+    "check_to_original_units",
+    "check_choose_k",
     "check_sample_gmm",
+    "check_class_posteriors",
     "check_mahalanobis_sq",
     "check_iteration_flops",
 ]

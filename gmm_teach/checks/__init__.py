@@ -38,6 +38,8 @@ and export it below.
 from ._harness import TIME_LIMIT_VARIABLE, set_time_limit, time_limit
 from .align_labels import check_align_labels
 from .bic import check_bic
+from .choose_k import check_choose_k
+from .class_posteriors import check_class_posteriors
 from .covariance_from_axes import check_covariance_from_axes
 from .e_step import check_e_step
 from .elbo import check_elbo
@@ -60,6 +62,7 @@ from .responsibility_entropy import check_responsibility_entropy
 from .overlap_matrix import check_overlap_matrix
 from .sample_gmm import check_sample_gmm
 from .spike_gain import check_spike_gain
+from .to_original_units import check_to_original_units
 
 __all__ = [
     "check_nearest_center",
@@ -83,7 +86,10 @@ __all__ = [
     "check_spike_gain",
     "check_map_covariances",
     "check_overlap_matrix",
+    "check_to_original_units",
+    "check_choose_k",
     "check_sample_gmm",
+    "check_class_posteriors",
     "check_mahalanobis_sq",
     "check_iteration_flops",
     "set_time_limit",

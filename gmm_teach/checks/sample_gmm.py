@@ -1,4 +1,4 @@
-"""The check of lesson 08's exercise: ``sample_gmm(mus, sigmas, pis, n, rng)``, ancestral sampling."""
+"""The check of lesson 12's exercise: ``sample_gmm(mus, sigmas, pis, n, rng)``, ancestral sampling."""
 
 import numpy as np
 
