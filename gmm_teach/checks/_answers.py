@@ -34,13 +34,25 @@ def check_number(name, value, expected, mistakes, otherwise):
     ------
     CheckFailed
         (an ``AssertionError``) when the value is not the right number.
+    NotImplementedError
+        If the value is still ``None`` (not answered): nbgrader's signal for an
+        unanswered exercise.
     """
     __tracebackhide__ = True
     _hide_checker_frames_in_ipython()
+    if value is None:
+        raise NotImplementedError(
+            f"{name} is not answered yet: set it to your number in its cell, run the cell, then "
+            f"run this check again."
+        )
     if callable(value):
         raise CheckFailed(
             f"{name} should be a number, not a function: store the number itself, as in "
             f"{name} = ..., not a function that computes it."
+        )
+    if isinstance(value, str):
+        raise CheckFailed(
+            f"{name} should be a number, not the text {value!r}: write it without quotes."
         )
     if isinstance(value, (bool, np.bool_)):
         raise CheckFailed(f"{name} should be a whole number, not {value!r}.")

@@ -40,6 +40,8 @@ def check_k_chosen_by_bic(k_chosen_by_bic):
         best of the restarts (or the index of the minimum instead of K), the
         largest BIC instead of the smallest, AIC or the training log-likelihood
         instead of BIC, and a K outside 1-8.
+    NotImplementedError
+        If ``k_chosen_by_bic`` is still ``None`` (not answered).
     """
     __tracebackhide__ = True
     mistakes = [

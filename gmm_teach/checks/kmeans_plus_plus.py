@@ -123,8 +123,9 @@ def _same_point_twice(X, indices):
 
 
 _TWICE = (
-    "you chose the same point twice (centres {centres}). A point already chosen is at distance "
-    "0 from the nearest chosen centre, so D^2 sampling never draws it again; if yours did, "
+    "two of your centres are the same point, or sit at the same position (centres {centres}). "
+    "A point at a chosen centre is at distance 0 from it, so D^2 sampling never draws it; if "
+    "yours did, "
     "check that D is the distance to the NEAREST chosen centre (a minimum over all of them), "
     "not to the last one, and that you sample with those probabilities, not uniformly."
 )

@@ -47,6 +47,8 @@ def check_n_random_restarts(n_random_restarts):
         rounded down, the success probability used as the miss probability, the
         k-means++ or k-means row read instead of the random one, and
         probabilities added instead of multiplied.
+    NotImplementedError
+        If ``n_random_restarts`` is still ``None`` (not answered).
     """
     __tracebackhide__ = True
     q = N_BEST["random"] / N_RUNS
