@@ -23,38 +23,35 @@ def _name(value):
 # --------------------------------------------------------------------------
 
 
-def _log_spike(eps):
-    return multivariate_normal(mean=[0.0, 0.0], cov=eps * np.eye(2)).logpdf([0.0, 0.0])
+def _log_peak(eps, d):
+    return multivariate_normal(mean=np.zeros(d), cov=eps * np.eye(d)).logpdf(np.zeros(d))
 
 
-def test_spike_gain_passes_the_right_number(capsys):
-    check_spike_gain(_log_spike(1e-6) - _log_spike(1e-3))
-    assert capsys.readouterr().out == "spike_gain: right, log(1e-3 / 1e-6) = log 1000 = 6.908\n"
+def gain_right(eps_before, eps_after, n_features):
+    return _log_peak(eps_after, n_features) - _log_peak(eps_before, n_features)
 
 
-def test_spike_gain_passes_a_rounded_working(capsys):
-    check_spike_gain(1.5 * 4.6)
-    assert capsys.readouterr().out.startswith("spike_gain: right")
+def test_spike_gain_passes_a_right_answer(capsys):
+    check_spike_gain(gain_right)
+    assert capsys.readouterr().out == "spike_gain: all 4 cases match the reference\n"
 
 
-@pytest.mark.parametrize("answer, expected", [
-    (-6.908, r"the sign is wrong"),
-    (13.8, r"if eps were the standard deviation sigma"),
-    (3.45, r"that is half the gain: in D dimensions"),
-    (3.0, r"base-10 logarithms"),
-    (1000, r"ratio of the densities"),
-    (5.0, r"spike_gain = 5 is not right\. Start from the log-density"),
-    ("6.9", r"should be one number \(a float\), but it is a str"),
-    (np.array([6.9, 6.9]), r"should be one number"),
-])
-def test_spike_gain_diagnoses(answer, expected):
+@pytest.mark.parametrize("fn, expected", [
+    (lambda b, a, d: -gain_right(b, a, d), r"case 1 of 4.*\nYour gain is -6\.90776, the reference "
+                                           r"6\.90776: the sign is wrong"),
+    (lambda b, a, d: d * np.log(b / a), r"as if eps were the standard deviation sigma"),
+    (lambda b, a, d: 0.5 * np.log(b / a), r"that is the gain in one dimension"),
+    (lambda b, a, d: 0.5 * d * np.log10(b / a), r"base-10 logarithms"),
+    (lambda b, a, d: (b / a) ** (d / 2), r"the ratio of the two densities"),
+    (lambda b, a, d: abs(gain_right(b, a, d)), r"case 4 of 4: eps_before = 1e-06, eps_after = "
+                                               r"0\.001, n_features = 3\.\nYour gain is .*the "
+                                               r"sign is wrong"),
+    (lambda b, a, d: 5.0, r"Your gain is 5 but the reference gives 6\.90776"),
+    (lambda b, a, d: [1.0, 2.0], r"should be one number"),
+], ids=_name)
+def test_spike_gain_diagnoses(fn, expected):
     with pytest.raises(AssertionError, match=expected):
-        check_spike_gain(answer)
-
-
-def test_spike_gain_unanswered_is_not_implemented():
-    with pytest.raises(NotImplementedError, match="not answered yet"):
-        check_spike_gain(None)
+        check_spike_gain(fn)
 
 
 # --------------------------------------------------------------------------

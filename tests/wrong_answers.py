@@ -133,7 +133,7 @@ k_chosen_by_bic = int(Ks[np.argmin(bic_420)])
 """,
     # reg_covar taken for a standard deviation: twice the gain
     "09_collapse-solution-1": """\
-spike_gain = 2 * np.log(1e-3 / 1e-6)
+    gain = n_features * (np.log(eps_before) - np.log(eps_after))
 """,
     # the denominator N_k + nu0: the prior's D + 1 forgotten
     "09_collapse-solution-2": """\

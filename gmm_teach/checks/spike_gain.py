@@ -1,88 +1,94 @@
-"""The check of lesson 09's exercise: ``spike_gain``, what a lower ``reg_covar`` adds to a collapsed component's log-likelihood."""
+"""The check of lesson 09's exercise: ``spike_gain(eps_before, eps_after, n_features)``, what a lower floor adds to a collapsed component's log-density."""
 
 import numpy as np
 
-from ._harness import CheckFailed, _hide_checker_frames_in_ipython
+from ._compare import scalar
+from ._harness import Failure, Student, numbered, run_check
 
-#: The floors of the question, before and after.
-EPS_BEFORE, EPS_AFTER = 1e-3, 1e-6
-N_FEATURES = 2
-#: A rounded working (1.5 x 4.6 = 6.9) is right too.
-ATOL = 0.02
+_RTOL = 1e-9
 
 
-def _expected():
-    """log N(x | x, eps_after I) - log N(x | x, eps_before I) in D = 2: (D / 2) log(eps_before / eps_after)."""
-    return 0.5 * N_FEATURES * np.log(EPS_BEFORE / EPS_AFTER)
-
-
-def _mistakes():
-    """(value, sentence) for the typical wrong answers."""
-    right = _expected()
-    return [
-        (-right, "the sign is wrong: a lower floor makes the spike narrower and taller, so the "
-                 "far point's log-density goes up, not down"),
-        (2 * right, "that is the gain if eps were the standard deviation sigma; reg_covar is a "
-                    "variance, eps = sigma^2, so going from 1e-3 to 1e-6 shrinks sigma by a "
-                    "factor sqrt(1000), not 1000"),
-        (right / 2, "that is half the gain: in D dimensions the log-density at the centre is "
-                    "-(D/2) log(2 pi) - (1/2) log det(eps I) = ... - (D/2) log eps, and here D = 2"),
-        (right / np.log(10), "that is the gain in base-10 logarithms; log-likelihoods use the "
-                             "natural log (np.log)"),
-        (EPS_BEFORE / EPS_AFTER, "that is the ratio of the densities (1000), not the difference "
-                                 "of their logs"),
+def _problems():
+    problems = [
+        # The lesson's question: reg_covar from 1e-3 to 1e-6 in 2-D.
+        (1e-3, 1e-6, 2),
+        (1e-2, 1e-4, 1),
+        (0.5, 0.1, 5),
+        # A higher floor: the spike gets lower, the gain is negative.
+        (1e-6, 1e-3, 3),
     ]
+    return numbered([
+        (f"eps_before = {b:g}, eps_after = {a:g}, n_features = {d}",
+         {"eps_before": b, "eps_after": a, "n_features": d})
+        for b, a, d in problems
+    ])
 
 
-def check_spike_gain(answer):
-    """Check a student's ``spike_gain``: how much a collapsed component's log-likelihood term grows.
+def _log_peak(eps, d):
+    """log N(x | x, eps I) in d dimensions, from the density's definition (the oracle)."""
+    return -0.5 * np.log(np.linalg.det(2 * np.pi * eps * np.eye(d)))
 
-    The question: a component sits on a single point with covariance
-    ``eps * I`` in D = 2; by how much does that point's log-density grow when
-    ``reg_covar`` goes from 1e-3 to 1e-6? The answer is
-    ``log(1e-3 / 1e-6) = log 1000 = 6.908`` (within 0.02, so that
-    ``1.5 * 4.6 = 6.9`` counts).
+
+def check_spike_gain(fn):
+    """Check a student's ``spike_gain(eps_before, eps_after, n_features)``.
+
+    The reference is ``log N(x | x, eps_after I) - log N(x | x, eps_before I)``
+    in ``n_features`` dimensions, from the determinant of ``2 pi eps I``; it
+    equals ``(D / 2) log(eps_before / eps_after)``. Four cases, 1-D to 5-D, one
+    with a higher floor after (a negative gain).
 
     Parameters
     ----------
-    answer : float
-        The student's number.
+    fn : callable
+        The student's ``spike_gain(eps_before, eps_after, n_features)``,
+        returning one number.
 
     Returns
     -------
     None
-        When it is right, one line is printed.
+        When every case matches, one line is printed.
 
     Raises
     ------
     AssertionError
-        When it is wrong, with a diagnosis for: the sign, eps taken for a
-        standard deviation, the D = 2 forgotten, a base-10 log, the ratio
-        instead of the log.
+        At the first case that does not match, with a diagnosis for: the sign,
+        eps taken for a standard deviation (twice the gain), the dimension
+        forgotten, a base-10 log, the ratio of the densities instead of the
+        difference of their logs.
     NotImplementedError
-        If ``answer`` is still ``None`` (not answered).
+        If ``fn`` is still the unwritten stub.
+    TypeError
+        If ``fn`` is not callable.
     """
     __tracebackhide__ = True
-    _hide_checker_frames_in_ipython()
-    if answer is None:
-        raise NotImplementedError(
-            "spike_gain is not answered yet: set it to your number in its cell, run the cell, "
-            "then run this check again."
-        )
-    if isinstance(answer, bool) or not isinstance(answer, (int, float, np.integer, np.floating)):
-        raise CheckFailed(
-            f"spike_gain should be one number (a float), but it is a {type(answer).__name__}: "
-            f"{answer!r:.60}."
-        )
-    value, right = float(answer), _expected()
-    if abs(value - right) <= ATOL:
-        print(f"spike_gain: right, log(1e-3 / 1e-6) = log 1000 = {right:.3f}")
+    run_check(Student("spike_gain", fn), _problems(), _check_case)
+
+
+def _check_case(student, case):
+    names = ("eps_before", "eps_after", "n_features")
+    b, a, d = (case.data[name] for name in names)
+    out = scalar(student.call(names, (b, a, d)), "your gain")
+    expected = _log_peak(a, d) - _log_peak(b, d)
+    if np.isclose(out, expected, rtol=_RTOL, atol=1e-12):
         return
-    for wrong, sentence in _mistakes():
-        if abs(value - wrong) <= ATOL * max(1.0, abs(wrong) / 10):
-            raise CheckFailed(f"spike_gain = {value:.4g} is not right: {sentence}.")
-    raise CheckFailed(
-        f"spike_gain = {value:.4g} is not right. Start from the log-density of N(x | x, eps I) "
-        f"at its own centre in D = 2 (section 1 wrote it with sigma, where eps = sigma^2), and "
-        f"subtract its value at eps = 1e-3 from its value at eps = 1e-6."
+    mistakes = [
+        (-expected, "the sign is wrong: the gain is the log-density after minus before, and a "
+                    "lower floor makes the spike taller, so the gain is then positive"),
+        (2 * expected, "that is twice the gain, as if eps were the standard deviation sigma; "
+                       "reg_covar is a variance, eps = sigma^2, so sigma shrinks by only "
+                       "sqrt(eps_before / eps_after)"),
+        (expected / d, f"that is the gain in one dimension; the density of N(x | x, eps I) at x "
+                       f"has the factor |2 pi eps I|^(-1/2) = (2 pi eps)^(-D/2), here D = {d}"),
+        (expected / np.log(10), "that is the gain in base-10 logarithms; log-densities use the "
+                                "natural log (np.log)"),
+        (np.exp(expected), "that is the ratio of the two densities, not the difference of their "
+                           "logs"),
+    ]
+    for wrong, sentence in mistakes:
+        if np.isclose(out, wrong, rtol=_RTOL, atol=1e-12):
+            raise Failure(f"your gain is {out:.6g}, the reference {expected:.6g}: {sentence}.")
+    raise Failure(
+        f"your gain is {out:.6g} but the reference gives {expected:.6g}. Write "
+        f"log N(x | x, eps I) in D dimensions (section 1 did D = 2, with sigma^2 = eps), and "
+        f"subtract its value at eps_before from its value at eps_after."
     )
