@@ -153,12 +153,34 @@ k_chosen_by_bic = int(Ks[np.argmin(bic_420)])
     cost = cdist(mus, reference_mus)
     rows, permutation = linear_sum_assignment(cost)
 """,
-    # multiplied by the transposed Cholesky factor
+    # each covariance multiplied by scale, not by scale[a] * scale[b]
     "11_old_faithful-solution-1": """\
+    mus = mean + scale * mus_z
+    sigmas = sigmas_z * scale
+""",
+    # each K scored by its last restart, not its best
+    "11_old_faithful-solution-2": """\
+    bics = np.empty(len(k_values))
+    for j, k in enumerate(k_values):
+        for r in range(n_restarts):
+            run = fit_gmm(X, k, random_state=r)
+            bics[j] = bic(X, run.mus, run.sigmas, run.pis)
+    chosen_k = k_values[int(np.argmin(bics))]
+""",
+    # multiplied by the transposed Cholesky factor
+    "12_density_and_classification-solution-1": """\
     labels = rng.choice(len(pis), size=n, p=pis)
     noise = rng.standard_normal((n, mus.shape[1]))
     chols = np.linalg.cholesky(sigmas).transpose(0, 2, 1)
     X = mus[labels] + np.einsum("nij,nj->ni", chols[labels], noise)
+""",
+    # the priors forgotten
+    "12_density_and_classification-solution-2": """\
+    log_joint = np.column_stack([
+        logsumexp(log_gaussian_pdf(X, mus, sigmas, pis), axis=1)
+        for (mus, sigmas, pis), prior in zip(class_mixtures, priors)
+    ])
+    posteriors = np.exp(log_joint - logsumexp(log_joint, axis=1, keepdims=True))
 """,
     # np.linalg.inv, which the exercise rules out
     "13_vectorising-solution-1": """\
