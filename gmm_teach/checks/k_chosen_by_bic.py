@@ -1,4 +1,4 @@
-"""The check of lesson 08's second exercise: ``k_chosen_by_bic``, the K that BIC picks for 420 points.
+"""The check of lesson 08's second exercise: ``k_chosen_by_bic``, the K BIC picks for 420 points.
 
 Lesson 08 fits K = 1, ..., 8 components to 420 points from the four blobs,
 five EM runs per K from k-means starts (``fit_gmm(X_420, k, init="kmeans",

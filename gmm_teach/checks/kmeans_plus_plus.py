@@ -1,4 +1,4 @@
-"""The check of lesson 07's exercise: ``kmeans_plus_plus(X, n_components, rng)``, the k-means++ start.
+"""The check of lesson 07's exercise: ``kmeans_plus_plus(X, n_components, rng)``, k-means++.
 
 k-means++ is random, so one call proves little. The check calls the student's
 function thousands of times on a five-point data set and compares how often
