@@ -1,4 +1,7 @@
-"""The check of lesson 09's exercise: ``map_covariances(X, responsibilities, mus, prior_scale, nu0)``, the M-step's covariances under an inverse-Wishart prior."""
+"""The check of lesson 09's exercise: ``map_covariances(X, responsibilities, mus, prior_scale, nu0)``.
+
+The M-step's covariances under an inverse-Wishart prior (a MAP estimate).
+"""
 
 import numpy as np
 

@@ -1,4 +1,7 @@
-"""The check of lesson 10's exercise: ``overlap_matrix(labels_a, labels_b, n_components)``, the counts that compare two labellings."""
+"""The check of lesson 10's exercise: ``overlap_matrix(labels_a, labels_b, n_components)``.
+
+The counts that compare two labellings of the same points.
+"""
 
 import numpy as np
 
@@ -13,7 +16,8 @@ def _problems():
     truth = rng.integers(0, 3, size=40)
     relabelled = np.array([2, 0, 1])[truth]
     relabelled[:4] = (relabelled[:4] + 1) % 3
-    problems.append(("40 points, K = 3, the same clusters numbered differently", truth, relabelled, 3))
+    problems.append(("40 points, K = 3, the same clusters numbered differently",
+                     truth, relabelled, 3))
     # Component 3 of run b (the last) has no point: its column must still be there.
     a = rng.integers(0, 4, size=25)
     b = rng.integers(0, 3, size=25)

@@ -1,4 +1,7 @@
-"""The check of lesson 10's exercise: ``restarts_needed(p_success, risk)``, how many random starts make missing the best optimum unlikely."""
+"""The check of lesson 10's exercise: ``restarts_needed(p_success, risk)``.
+
+How many independent random starts make missing the best optimum unlikely.
+"""
 
 import numpy as np
 

@@ -1,4 +1,8 @@
-"""The check of lesson 09's exercise: ``spike_gain(eps_before, eps_after, n_features)``, what a lower floor adds to a collapsed component's log-density."""
+"""The check of lesson 09's exercise: ``spike_gain(eps_before, eps_after, n_features)``.
+
+How much a collapsed component's log-density at its point grows when the
+floor ``reg_covar`` changes.
+"""
 
 import numpy as np
 
