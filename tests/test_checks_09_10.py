@@ -15,7 +15,6 @@ from sklearn.metrics.cluster import contingency_matrix
 from gmm_teach.checks import (
     check_map_covariances,
     check_overlap_matrix,
-    check_restarts_needed,
     check_spike_gain,
 )
 
@@ -191,41 +190,3 @@ def test_overlap_matrix_passes_a_right_answer(capsys):
 def test_overlap_matrix_diagnoses(fn, expected):
     with pytest.raises(AssertionError, match=expected):
         check_overlap_matrix(fn)
-
-
-# --------------------------------------------------------------------------
-# 10 restarts_needed
-# --------------------------------------------------------------------------
-
-
-def restarts_by_trying(p_success, risk):
-    n = 1
-    while (1 - p_success) ** n > risk:
-        n += 1
-    return n
-
-
-def test_restarts_needed_passes_a_right_answer(capsys):
-    check_restarts_needed(restarts_by_trying)
-    assert capsys.readouterr().out == "restarts_needed: all 5 cases match the reference\n"
-
-
-def test_restarts_needed_passes_the_logarithm_rounded_up(capsys):
-    check_restarts_needed(lambda p, r: np.ceil(np.log(r) / np.log(1 - p)))
-    assert capsys.readouterr().out.startswith("restarts_needed: all 5")
-
-
-@pytest.mark.parametrize("fn, expected", [
-    (lambda p, r: np.log(r) / np.log(1 - p), r"case 1 of 5: p_success = 0\.35, risk = "
-                                             r"0\.01\.\nYou returned 10\.69.*round it up, to 11"),
-    (lambda p, r: np.floor(np.log(r) / np.log(1 - p)), r"You returned 10 but the reference is 11: "
-                                                       r"you rounded down"),
-    (lambda p, r: np.ceil(np.log(r) / np.log(p)), r"used p_success as the chance of one miss"),
-    (lambda p, r: np.ceil(np.log(1 - r) / np.log(1 - p)), r"you used 1 - risk"),
-    (lambda p, r: np.ceil(1 / p), r"expected number of starts until the first success"),
-    (lambda p, r: 12, r"You returned 12 but the reference is 11\. The starts are independent"),
-    (lambda p, r: 10.5, r"not a whole number of starts"),
-], ids=_name)
-def test_restarts_needed_diagnoses(fn, expected):
-    with pytest.raises(AssertionError, match=expected):
-        check_restarts_needed(fn)

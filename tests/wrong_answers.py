@@ -143,17 +143,13 @@ k_chosen_by_bic = int(Ks[np.argmin(bic_420)])
         diff = X - mus[k]
         sigmas[k] = (prior_scale + (responsibilities[:, k, None] * diff).T @ diff) / (nu0 + n_k[k])
 """,
-    # the count rounded down: one start too few
-    "10_local_optima_and_label_switching-solution-1": """\
-    n = max(1, int(np.log(risk) / np.log(1 - p_success)))
-""",
     # fancy-index increment: a repeated pair (j, k) is counted once
-    "10_local_optima_and_label_switching-solution-2": """\
+    "10_local_optima_and_label_switching-solution-1": """\
     overlap = np.zeros((n_components, n_components), dtype=int)
     overlap[labels_a, labels_b] += 1
 """,
     # the arguments of cdist swapped: the inverse permutation
-    "10_local_optima_and_label_switching-solution-3": """\
+    "10_local_optima_and_label_switching-solution-2": """\
     cost = cdist(mus, reference_mus)
     rows, permutation = linear_sum_assignment(cost)
 """,

@@ -60,7 +60,6 @@ from .n_random_restarts import check_n_random_restarts
 from .nearest_center import check_nearest_center
 from .responsibility_entropy import check_responsibility_entropy
 from .overlap_matrix import check_overlap_matrix
-from .restarts_needed import check_restarts_needed
 from .sample_gmm import check_sample_gmm
 from .spike_gain import check_spike_gain
 from .to_original_units import check_to_original_units
@@ -87,7 +86,6 @@ __all__ = [
     "check_spike_gain",
     "check_map_covariances",
     "check_overlap_matrix",
-    "check_restarts_needed",
     "check_to_original_units",
     "check_choose_k",
     "check_sample_gmm",
