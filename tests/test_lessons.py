@@ -90,3 +90,21 @@ def test_no_lesson_mentions_a_notebook_the_learner_never_saw(path):
     text = path.read_text().lower()
     for phrase in ("seed notebook", "seed's", "seed problem", "seed-style", "original notebook"):
         assert phrase not in text, f"{path.name} mentions {phrase!r}"
+
+
+def test_readme_lists_every_check_with_its_lesson():
+    import importlib
+
+    import gmm_teach.checks
+
+    readme = (ROOT / "README.md").read_text()
+    listed = dict(re.findall(r"^\| `(check_\w+)` \((\d{2})\) \|", readme, re.M))
+    names = [name for name in gmm_teach.checks.__all__ if name.startswith("check_")]
+    assert sorted(listed) == sorted(names)
+    for name in names:
+        module = importlib.import_module(getattr(gmm_teach.checks, name).__module__)
+        lesson = re.match(r"The check of lesson (\d{2})'s", module.__doc__).group(1)
+        assert listed[name] == lesson, name
+        # and the lesson's notebook calls it
+        (notebook,) = (ROOT / "notebooks").glob(f"{lesson}_*.ipynb")
+        assert f"{name}(" in notebook.read_text(), f"{notebook.name} never calls {name}"
