@@ -1,10 +1,10 @@
 """EM written with plain Python loops, over points and over components.
 
-The slow, readable baseline of notebook 09 ("Making it fast"): every formula is
-applied to one point and one component at a time, exactly as it is written on
-paper. It works in log space (so it gives the same numbers as
-:func:`gmm_teach.fit_gmm`, and no NaN), but it uses the textbook inverse and
-log-determinant of each covariance, not Cholesky factors.
+The slow, readable baseline of lessons 13 and 14 ("Vectorising EM",
+"Performance"): every formula is applied to one point and one component at a
+time, exactly as it is written on paper. It works in log space (so it gives the
+same numbers as :func:`gmm_teach.fit_gmm`, and no NaN), but it uses the textbook
+inverse and log-determinant of each covariance, not Cholesky factors.
 
 :func:`loop_em_iteration` does what one iteration of ``fit_gmm`` does, with the
 same ``reg_covar``: from a start, one call gives the parameters of
