@@ -1,4 +1,5 @@
-"""Tests of the checks of lessons 04 (Q) and 06 (the ELBO, the generalised M-step).
+"""Tests of the checks of lessons 04 (the M-step's divisor and ridge; Q) and 06 (the ELBO,
+the generalised M-step). The other m_step tests are in test_checks.py.
 
 Right answers are written here independently of the checks' oracles: log-densities
 from slogdet and solve (or Cholesky factors), the entropy
@@ -16,6 +17,7 @@ from gmm_teach.checks import (
     check_elbo,
     check_expected_complete_log_likelihood,
     check_gem_m_step,
+    check_m_step,
 )
 
 
@@ -28,6 +30,93 @@ def log_densities(X, mus, sigmas):
         maha = np.sum(diff * np.linalg.solve(sigma, diff.T).T, axis=1)
         out[:, k] = -0.5 * (X.shape[1] * np.log(2 * np.pi) + log_det + maha)
     return out
+
+
+# --------------------------------------------------------------------------
+# 04 m_step: the divisor N_k - 1, and a reg_covar told only when it is one
+# --------------------------------------------------------------------------
+
+
+def m_step_np_cov(X, responsibilities, ddof_divisor=None, ridge=lambda k: 0.0):
+    """The M-step from np.average and np.cov with weights; the keywords make mistakes."""
+    d = X.shape[1]
+    n_k = responsibilities.sum(axis=0)
+    mus = np.array([np.average(X, axis=0, weights=w) for w in responsibilities.T])
+    sigmas = []
+    for k, w in enumerate(responsibilities.T):
+        sigma = np.atleast_2d(np.cov(X.T, aweights=w, bias=True)).reshape(d, d)
+        if ddof_divisor is not None:
+            sigma = sigma * n_k[k] / ddof_divisor(n_k[k], w)
+        sigmas.append(sigma + ridge(k) * np.eye(d))
+    return mus, np.array(sigmas), n_k / len(X)
+
+
+def m_by_n_k_minus_1(X, responsibilities):
+    return m_step_np_cov(X, responsibilities, ddof_divisor=lambda n_k, w: n_k - 1)
+
+
+def m_np_cov_aweights(X, responsibilities):
+    """np.cov's default ddof=1 with aweights: the divisor N_k - sum w^2 / N_k."""
+    d = X.shape[1]
+    mus, _, pis = m_step_np_cov(X, responsibilities)
+    sigmas = np.array([np.atleast_2d(np.cov(X.T, aweights=w)).reshape(d, d)
+                       for w in responsibilities.T])
+    return mus, sigmas, pis
+
+
+def m_np_cov_aweights_beyond_one_component(X, responsibilities):
+    """Right with one component, np.cov's default with aweights otherwise: reaches case 2."""
+    if responsibilities.shape[1] == 1:
+        return m_step_np_cov(X, responsibilities)
+    return m_np_cov_aweights(X, responsibilities)
+
+
+def m_with_reg_covar(X, responsibilities):
+    return m_step_np_cov(X, responsibilities, ridge=lambda k: 1e-3)
+
+
+def m_by_n_k_minus_2(X, responsibilities):
+    """Too large a variance, but not by a constant: in case 1 it looks like a ridge."""
+    return m_step_np_cov(X, responsibilities, ddof_divisor=lambda n_k, w: n_k - 2)
+
+
+def m_ridge_per_component(X, responsibilities):
+    """A different amount on each component's diagonal: not a reg_covar."""
+    return m_step_np_cov(X, responsibilities, ridge=lambda k: 0.01 * (k + 1))
+
+
+def test_m_step_passes_an_np_cov_answer(capsys):
+    check_m_step(m_step_np_cov)
+    assert capsys.readouterr().out == "m_step: all 6 cases match the reference\n"
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (m_by_n_k_minus_1, r"case 1 of 6: X \(5, 1\), K = 1\.\nYour covariances are the right ones "
+                       r"times N_k / \(N_k - 1\): you divided by N_k - 1.*divide by N_k \(with "
+                       r"np.cov, pass bias=True\)\.$"),
+    (m_np_cov_aweights, r"case 1 of 6: .*\nYour covariances are the right ones times "
+                        r"N_k / \(N_k - 1\).*also with aweights=\.\.\."),
+    (m_np_cov_aweights_beyond_one_component,
+     r"case 2 of 6: .*\nYour covariances are np.cov\(\.\.\., aweights=\.\.\.\) without "
+     r"bias=True: that divides by N_k - sum_i gamma_ik\^2 / N_k"),
+    (m_with_reg_covar, r"case 1 of 6: .*\nYour covariances are the right ones plus 0.001 on every "
+                       r"diagonal: .*no reg_covar added\.$"),
+    (m_by_n_k_minus_2, r"case 1 of 6: .*\nYour sigmas\[0, 0, 0\] is .* but the reference gives"),
+    (m_ridge_per_component, r"case 1 of 6: .*\nYour sigmas\[0, 0, 0\] is .* but the reference "
+                            r"gives"),
+], ids=lambda v: getattr(v, "__name__", "message"))
+def test_m_step_names_the_divisor_and_a_genuine_ridge(fn, expected):
+    with pytest.raises(AssertionError, match="(?s)" + expected):
+        check_m_step(fn)
+
+
+def test_m_step_does_not_call_a_mistake_a_ridge():
+    # Case 1 has one variance, so any error looks like "plus c"; only a constant
+    # confirmed on several components is named reg_covar.
+    for fn in (m_by_n_k_minus_2, m_ridge_per_component):
+        with pytest.raises(AssertionError) as failure:
+            check_m_step(fn)
+        assert "reg_covar" not in str(failure.value)
 
 
 # --------------------------------------------------------------------------
