@@ -13,7 +13,7 @@ from scipy.stats import multivariate_normal
 
 from gmm_teach import em
 from gmm_teach.checks import check_gmm_until_converged
-from gmm_teach.checks.gmm_until_converged import stop_after, stop_cases
+from gmm_teach.checks.gmm_until_converged import relative_stops, stop_after, stop_cases
 
 
 def _log_weighted(X, mus, sigmas, pis):
@@ -38,7 +38,7 @@ def _step(X, mus, sigmas, pis):
 
 
 def make_loop(*, mean=True, sign=1, with_start=True, stop=True, late=False,
-              loop_extra=0, flag=None, params_behind=False):
+              loop_extra=0, flag=None, params_behind=False, relative=False):
     """A ``gmm_until_converged``, right by default; each keyword is one mistake."""
     def gmm_until_converged(X, mus, sigmas, pis, tol, max_iter):
         lls = [_total(X, mus, sigmas, pis)]
@@ -51,8 +51,10 @@ def make_loop(*, mean=True, sign=1, with_start=True, stop=True, late=False,
             change = sign * (lls[-1] - lls[-2])
             if sign == 1:
                 change = abs(change)
-            if mean:
+            if mean and not relative:
                 change /= len(X)
+            if relative:
+                change /= abs(lls[-2])
             if pending:  # one iteration after the rule fired
                 converged = True
                 break
@@ -82,6 +84,11 @@ def test_the_cases_separate_the_rules():
             assert stopped.n_iter == t_ref and stopped.converged
         changes = np.abs(np.diff(run.log_likelihoods[: t_ref + 2])) / len(X)
         assert np.all(np.abs(np.log(changes / tol)) > 0.05)  # no change near tol
+        if case.number == 1:  # a relative test stops earlier, and not near tol either
+            assert relative_stops(run.log_likelihoods, tol, max_iter) == {7}
+            path = np.asarray(run.log_likelihoods[:9])
+            relative = np.abs(np.diff(path)) / np.abs(path[:-1])
+            assert np.all(np.abs(np.log(relative / tol)) > 0.05)
 
 
 def test_a_right_answer_passes_with_one_line(capsys):
@@ -109,6 +116,10 @@ def test_the_package_steps_are_allowed(capsys):
         (make_loop(mean=False),
          r"(?s)case 1 of 3.*ran 86 iterations, but the rule stops after iteration 9.*TOTAL "
          r"log-likelihood.*divide the change by the number of samples \(n_samples = 200\)"),
+        (make_loop(relative=True),
+         r"(?s)case 1 of 3.*ran 7 iterations, but the rule stops after iteration 9.*RELATIVE "
+         r"change \|L_t - L_\(t-1\)\| / \|L_\(t-1\)\|.*divides the change by the number of "
+         r"samples \(n_samples = 200\), not by the log-likelihood"),
         (make_loop(sign=-1),
          r"(?s)case 1 of 3.*ran 1 iteration, but.*old minus new.*abs\(new - old\)"),
         (make_loop(stop=False),
@@ -132,7 +143,7 @@ def test_the_package_steps_are_allowed(capsys):
          r"(?s)case 1 of 3.*right iteration \(9\), but the parameters you return are those "
          r"before its M-step"),
     ],
-    ids=["total", "wrong-sign", "never-stops", "one-iteration-late", "start-missing",
+    ids=["total", "relative", "wrong-sign", "never-stops", "one-iteration-late", "start-missing",
          "max_iter-plus-one", "max_iter-minus-one", "always-converged", "never-converged",
          "params-behind"],
 )

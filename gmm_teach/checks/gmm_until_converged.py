@@ -16,8 +16,8 @@ iteration ``t`` (``t = 1, 2, ...``), stop when
 The oracle is one long EM run from the same start with no stopping rule (the
 package's ``fit_gmm`` with ``tol=0``); where each rule, right or mistaken,
 would stop is read off its log-likelihoods here, so that each typical mistake
-(the total instead of the mean, a change with the wrong sign, the start left
-out, ``max_iter`` off by one, no stop at all) is recognised by the number of
+(the total instead of the mean, a change relative to the log-likelihood, a change
+with the wrong sign, the start left out, ``max_iter`` off by one, no stop at all) is recognised by the number of
 iterations it runs.
 """
 
@@ -39,10 +39,11 @@ ALLOWED = (em.e_step, em.m_step, em.log_likelihood, em.gaussian_pdf, em.log_gaus
 
 # (seed, n_samples, n_features, n_components, tol, max_iter). Chosen so that the
 # rules a student may confuse stop at different iterations: in case 1 the right
-# rule stops after 9 iterations, the total instead of the mean after 86, and the
-# loop without a stop at max_iter = 100; case 2 never meets its tol, so only
-# max_iter stops it; case 3 stops after 3. No change of the mean log-likelihood
-# lies within 5 % of tol, so rounding cannot move a stop.
+# rule stops after 9 iterations, the total instead of the mean after 86, the change
+# relative to the log-likelihood after 7, and the loop without a stop at
+# max_iter = 100; case 2 never meets its tol, so only max_iter stops it; case 3
+# stops after 3. No change of the mean log-likelihood lies within 5 % of tol, so
+# rounding cannot move a stop.
 CASES = (
     (6, 200, 2, 3, 1e-3, 100),
     (0, 150, 3, 3, 1e-6, 5),
@@ -109,7 +110,8 @@ def check_gmm_until_converged(fn):
     ------
     AssertionError
         At the first case that does not match, with a diagnosis for: the total
-        log-likelihood compared with tol instead of the mean; a change of the
+        log-likelihood compared with tol instead of the mean; a relative change
+        (divided by the log-likelihood) compared with tol; a change of the
         wrong sign (the loop stops after one iteration); the start's
         log-likelihood left out of the list or out of the first comparison;
         ``max_iter`` off by one; a loop that never stops before ``max_iter``;
@@ -130,6 +132,18 @@ def stop_after(log_likelihoods, threshold, max_iter):
         if abs(log_likelihoods[t] - log_likelihoods[t - 1]) < threshold:
             return t, True
     return max_iter, False
+
+
+def relative_stops(log_likelihoods, tol, max_iter):
+    """Where a relative test ``|L_t - L_(t-1)| / |L_(t-1)| < tol`` (or ``/ |L_t|``) stops."""
+    stops = set()
+    for offset in (1, 0):  # divided by the previous total, or by the new one
+        for t in range(1, max_iter + 1):
+            change = abs(log_likelihoods[t] - log_likelihoods[t - 1])
+            if change < tol * abs(log_likelihoods[t - offset]):
+                stops.add(t)
+                break
+    return stops
 
 
 def _params_match(params, reference):
@@ -257,6 +271,13 @@ def _wrong_stop(t, t_ref, converged_ref, path, case):
             f"{ran}, but {should}. Your loop stops where the TOTAL log-likelihood changes by "
             f"less than tol: divide the change by the number of samples (n_samples = {n}), so "
             f"that the same tol means the same for 100 points and for a million."
+        )
+    if t != t_ref and t in relative_stops(path, tol, max_iter):
+        return (
+            f"{ran}, but {should}. Your loop stops where the RELATIVE change "
+            f"|L_t - L_(t-1)| / |L_(t-1)| falls below tol: the rule divides the change by "
+            f"the number of samples (n_samples = {n}), not by the log-likelihood, so that tol "
+            f"is a change in the mean log-likelihood per point."
         )
     if t == 1 and t_ref > 1:
         return (
