@@ -206,3 +206,92 @@ def test_responsibility_entropy_stub_is_not_written():
 
     with pytest.raises(NotImplementedError, match="not written yet"):
         check_responsibility_entropy(responsibility_entropy)
+
+
+# --------------------------------------------------------------------------
+# 01 gaussian_pdf: each slip in the formula gets its own diagnosis
+# --------------------------------------------------------------------------
+
+
+def _pdf_by_points(X, mus, sigmas, pis, root=True, det_root=True, half=True, inverse=True,
+                   power_d=True):
+    """Point by point with plain numpy: the weighted density, optionally with one slip."""
+    d = X.shape[1]
+    out = np.zeros((len(X), len(mus)))
+    for k in range(len(mus)):
+        matrix = np.linalg.inv(sigmas[k]) if inverse else np.asarray(sigmas[k])
+        two_pi = (2 * np.pi) ** d if power_d else 2 * np.pi
+        det = np.linalg.det(sigmas[k])
+        if not root:
+            norm = two_pi * det
+        elif not det_root:
+            norm = np.sqrt(two_pi) * det
+        else:
+            norm = np.sqrt(two_pi * det)
+        for i, x in enumerate(X):
+            quad = (x - mus[k]) @ matrix @ (x - mus[k])
+            out[i, k] = pis[k] * np.exp(-(0.5 if half else 1.0) * quad) / norm
+    return out
+
+
+def pdf_right_by_points(X, mus, sigmas, pis):
+    return _pdf_by_points(X, mus, sigmas, pis)
+
+
+def pdf_scipy(X, mus, sigmas, pis):
+    return np.column_stack([pis[k] * scipy.stats.multivariate_normal(mus[k], sigmas[k]).pdf(X)
+                            for k in range(len(mus))]).reshape(len(X), len(mus))
+
+
+def pdf_no_root(X, mus, sigmas, pis):
+    return _pdf_by_points(X, mus, sigmas, pis, root=False)
+
+
+def pdf_det_not_rooted(X, mus, sigmas, pis):
+    return _pdf_by_points(X, mus, sigmas, pis, det_root=False)
+
+
+def pdf_no_half(X, mus, sigmas, pis):
+    return _pdf_by_points(X, mus, sigmas, pis, half=False)
+
+
+def pdf_sigma_not_inverse(X, mus, sigmas, pis):
+    return _pdf_by_points(X, mus, sigmas, pis, inverse=False)
+
+
+def pdf_two_pi_not_powered(X, mus, sigmas, pis):
+    return _pdf_by_points(X, mus, sigmas, pis, power_d=False)
+
+
+def pdf_two_slips(X, mus, sigmas, pis):
+    """No square root and no 1/2: not one typical slip, so the general checklist."""
+    return _pdf_by_points(X, mus, sigmas, pis, root=False, half=False)
+
+
+@pytest.mark.parametrize("fn", [pdf_right_by_points, pdf_scipy], ids=_name)
+def test_gaussian_pdf_passes_right_answers(fn, capsys):
+    from gmm_teach.checks import check_gaussian_pdf
+
+    assert check_gaussian_pdf(fn) is None
+    assert capsys.readouterr().out == "gaussian_pdf: all 6 cases match the reference\n"
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (pdf_no_root, r"case 1 of 6.*\nYour densities are the reference's divided by "
+                  r"sqrt\(\(2 pi\)\^D \|sigmas\[k\]\|\): the normalising constant lacks its "
+                  r"square root"),
+    (pdf_det_not_rooted, r"case 1 of 6.*\nYour densities are the reference's divided by "
+                         r"sqrt\(\|sigmas\[k\]\|\): the determinant .* lacks its square root"),
+    (pdf_no_half, r"case 1 of 6.*\nYour densities fall off too fast .* lacks its factor 1/2"),
+    (pdf_sigma_not_inverse, r"case 1 of 6.*\nYour quadratic form uses sigmas\[k\] itself "
+                            r"where it needs its inverse"),
+    (pdf_two_pi_not_powered, r"case 3 of 6: X \(40, 3\), K = 2\.\nYour normalising constant "
+                             r"has 2 pi where it needs \(2 pi\)\^D, with D = n_features = 3"),
+    (pdf_two_slips, r"case 1 of 6.*\nYour output\[\d+, \d\] is .*\nLook at the normalising "
+                    r"constant"),
+], ids=_name)
+def test_gaussian_pdf_names_each_slip_in_the_formula(fn, expected):
+    from gmm_teach.checks import check_gaussian_pdf
+
+    with pytest.raises(AssertionError, match="(?s)" + expected):
+        check_gaussian_pdf(fn)

@@ -246,13 +246,58 @@ def ll_over_samples(X, mus, sigmas, pis):
     return float(np.sum(lse_right(log_weighted, 0)))
 
 
+def _ll_by_points(X, mus, sigmas, pis, halve=("two_pi", "det", "quad"), d_times=True,
+                  inverse=True):
+    """Point by point with math.fsum: the log-likelihood, optionally with slips in a_ik."""
+    d = X.shape[1]
+    total = []
+    for x in X:
+        a = []
+        for k in range(len(mus)):
+            matrix = np.linalg.inv(sigmas[k]) if inverse else np.asarray(sigmas[k])
+            terms = {"two_pi": (d if d_times else 1) * math.log(2 * math.pi),
+                     "det": math.log(np.linalg.det(sigmas[k])),
+                     "quad": float((x - mus[k]) @ matrix @ (x - mus[k]))}
+            a.append(math.log(pis[k]) - math.fsum(0.5 * v if name in halve else v
+                                                  for name, v in terms.items()))
+        m = max(a)
+        total.append(m + math.log(math.fsum(math.exp(v - m) for v in a)))
+    return math.fsum(total)
+
+
+def ll_log_det_not_halved(X, mus, sigmas, pis):
+    return _ll_by_points(X, mus, sigmas, pis, halve=("two_pi", "quad"))
+
+
+def ll_quadratic_not_halved(X, mus, sigmas, pis):
+    return _ll_by_points(X, mus, sigmas, pis, halve=("two_pi", "det"))
+
+
+def ll_log_two_pi_not_halved(X, mus, sigmas, pis):
+    return _ll_by_points(X, mus, sigmas, pis, halve=("det", "quad"))
+
+
+def ll_log_two_pi_not_times_d(X, mus, sigmas, pis):
+    return _ll_by_points(X, mus, sigmas, pis, d_times=False)
+
+
+def ll_sigma_not_inverse(X, mus, sigmas, pis):
+    return _ll_by_points(X, mus, sigmas, pis, inverse=False)
+
+
+def ll_two_slips(X, mus, sigmas, pis):
+    """Neither the log-determinant nor the quadratic form halved: the general checklist."""
+    return _ll_by_points(X, mus, sigmas, pis, halve=("two_pi",))
+
+
 def ll_with_gmm_teach(X, mus, sigmas, pis):
     import gmm_teach
 
     return float(np.sum(lse_right(gmm_teach.log_gaussian_pdf(X, mus, sigmas, pis), 1)))
 
 
-@pytest.mark.parametrize("fn", [ll_with_own_log_sum_exp, ll_scipy], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("fn", [ll_with_own_log_sum_exp, ll_scipy, _ll_by_points],
+                         ids=lambda f: f.__name__)
 def test_log_likelihood_right_answers_pass(fn, capsys):
     assert check_log_likelihood(fn) is None
     assert capsys.readouterr().out == "log_likelihood: all 6 cases match the reference\n"
@@ -264,12 +309,67 @@ def test_log_likelihood_right_answers_pass(fn, capsys):
         (ll_with_naive_log_sum_exp,
          r"case 6 of 6: X \(51, 2\), K = 3, with one point far from every component\.\n"
          r"Your log-likelihood is -inf, .*The far-away point \(row 50\) does it"),
-        (ll_over_samples, r"case 1 of 6.*\nYour log-likelihood is .* but the reference gives"),
+        (ll_over_samples, r"case 1 of 6.*\nYou took log-sum-exp over the samples \(axis 0\), "
+                          r"not over the components: .*log_sum_exp\(a, axis=1\)"),
+        (ll_log_det_not_halved,
+         r"case 1 of 6.*\nYour log-likelihood is what a_ik gives with the whole "
+         r"log\|sigmas\[k\]\| subtracted: the log-determinant lacks its factor 1/2\. The log "
+         r"weighted density is a_ik = log pis\[k\] - 1/2 \(D log\(2 pi\) \+ log\|sigmas\[k\]\|"),
+        (ll_quadratic_not_halved, r"case 1 of 6.*\nYour log-likelihood is what a_ik gives with "
+                                  r"the whole squared Mahalanobis distance subtracted"),
+        (ll_log_two_pi_not_halved, r"case 1 of 6.*\nYour log-likelihood is what a_ik gives "
+                                   r"with the whole D log\(2 pi\) subtracted"),
+        (ll_log_two_pi_not_times_d, r"case 3 of 6: X \(40, 3\), K = 2\.\nYour log-likelihood "
+                                    r"is what a_ik gives with log\(2 pi\) where it needs "
+                                    r"D log\(2 pi\)"),
+        (ll_sigma_not_inverse, r"case 1 of 6.*\nYour log-likelihood is what a_ik gives with "
+                               r"sigmas\[k\] in the quadratic form where it needs its inverse"),
+        (ll_two_slips, r"case 1 of 6.*\nYour log-likelihood is .* but the reference gives .*\n"
+                       r"It should be .*Check each term of a_ik = .*along axis 1"),
         (ll_with_gmm_teach, r"Your function calls gmm_teach's own log_gaussian_pdf, which does "
                             r"the very work"),
     ],
-    ids=["naive_log_sum_exp", "over_samples", "gmm_teach_refused"],
+    ids=["naive_log_sum_exp", "over_samples", "log_det_not_halved", "quadratic_not_halved",
+         "log_two_pi_not_halved", "log_two_pi_not_times_d", "sigma_not_inverse", "two_slips",
+         "gmm_teach_refused"],
 )
 def test_log_likelihood_diagnoses(fn, expected):
     with pytest.raises(AssertionError, match=expected):
         check_log_likelihood(fn)
+
+
+def lse_global_max(a, axis):
+    """The maximum of the whole array subtracted: exact in theory, it underflows in far slices."""
+    m = np.max(a)
+    return m + np.log(np.sum(np.exp(a - m), axis=axis))
+
+
+def lse_global_max_by_loops(a, axis):
+    """The same slip, one slice at a time with math.fsum."""
+    top = float(np.max(a))
+    moved = np.moveaxis(np.asarray(a, dtype=float), axis, -1)
+    out = np.empty(moved.shape[:-1])
+    for index in np.ndindex(out.shape):
+        total = math.fsum(math.exp(x - top) for x in moved[index])
+        out[index] = top + (math.log(total) if total > 0 else -math.inf)
+    return out if out.ndim else float(out)
+
+
+@pytest.mark.parametrize("fn", [lse_global_max, lse_global_max_by_loops], ids=lambda f: f.__name__)
+def test_log_sum_exp_whole_array_maximum_is_named(fn):
+    with np.errstate(all="ignore"), pytest.raises(
+            AssertionError,
+            match=r"case 4 of 7: a \(3, 4\) with very negative entries.*\nYou subtracted the "
+                  r"maximum of the whole array \(np\.max\(a\) with no axis\), not of each slice "
+                  r"along axis = 1: your result\[0\] is -inf where the reference gives -999\.759, "
+                  r"because that slice's largest entry, -1000, lies 998 below the array's maximum "
+                  r"-2.*keepdims=True"):
+        check_log_sum_exp(fn)
+
+
+def test_log_sum_exp_naive_is_not_taken_for_the_whole_array_maximum():
+    """On case 4 the naive formula gives the same numbers; the slice passed alone tells them apart."""
+    with pytest.raises(AssertionError) as error:
+        check_log_sum_exp(lse_naive)
+    assert "whole array" not in str(error.value)
+    assert "underflows to 0" in str(error.value)

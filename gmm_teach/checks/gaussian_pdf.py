@@ -13,6 +13,51 @@ PDF_LAYOUT = "One row per sample of X, one column per component: shape (n_sample
 _PDF_ATOL = 1e-300
 
 
+#: The typical slips in the formula, each with its one-sentence diagnosis (D: n_features).
+_FORMULA_MISTAKES = (
+    ("no_root", lambda d: (
+        "your densities are the reference's divided by sqrt((2 pi)^D |sigmas[k]|): the "
+        "normalising constant lacks its square root. Divide by "
+        "sqrt((2 pi)^D |sigmas[k]|), not by (2 pi)^D |sigmas[k]|.")),
+    ("det_not_rooted", lambda d: (
+        "your densities are the reference's divided by sqrt(|sigmas[k]|): the determinant in "
+        "the normalising constant lacks its square root. The constant is "
+        "(2 pi)^(D/2) |sigmas[k]|^(1/2) = sqrt((2 pi)^D |sigmas[k]|).")),
+    ("no_half", lambda d: (
+        "your densities fall off too fast away from the means: the exponent lacks its factor "
+        "1/2. It is -1/2 (x - mus[k]) @ inv(sigmas[k]) @ (x - mus[k]): "
+        "np.exp(-0.5 * mahalanobis_sq).")),
+    ("sigma_not_inverse", lambda d: (
+        "your quadratic form uses sigmas[k] itself where it needs its inverse: it must be "
+        "(x - mus[k]) @ inv(sigmas[k]) @ (x - mus[k]). np.linalg.solve(sigmas[k], diff.T) "
+        "gives inv(sigmas[k]) @ (x - mus[k]) for every point; diff @ sigmas[k] does not.")),
+    ("two_pi_not_powered", lambda d: (
+        f"your normalising constant has 2 pi where it needs (2 pi)^D, with D = n_features = "
+        f"{d} here: the constant is sqrt((2 pi)^D |sigmas[k]|) = "
+        f"(2 pi)^(D/2) |sigmas[k]|^(1/2).")),
+)
+
+
+def _weighted_density(X, mus, sigmas, pis, mistake):
+    """pis[k] N(x_i | mus[k], sigmas[k]) computed with one typical ``mistake``: the wrong oracles."""
+    n_features = X.shape[1]
+    out = np.empty((len(X), len(mus)))
+    for k in range(len(mus)):
+        diff = X - mus[k]
+        matrix = sigmas[k] if mistake == "sigma_not_inverse" else np.linalg.inv(sigmas[k])
+        quadratic = np.einsum("ij,jl,il->i", diff, matrix, diff)
+        log_det = np.linalg.slogdet(sigmas[k])[1]
+        log_two_pi = np.log(2 * np.pi) * (1 if mistake == "two_pi_not_powered" else n_features)
+        half_log_norm = 0.5 * (log_two_pi + log_det)
+        if mistake == "no_root":
+            half_log_norm = log_two_pi + log_det
+        elif mistake == "det_not_rooted":
+            half_log_norm = 0.5 * log_two_pi + log_det
+        exponent = -quadratic if mistake == "no_half" else -0.5 * quadratic
+        out[:, k] = pis[k] * np.exp(exponent - half_log_norm)
+    return out
+
+
 def check_gaussian_pdf(fn):
     """Check a student's ``gaussian_pdf(X, mus, sigmas, pis)`` against the reference.
 
@@ -36,8 +81,10 @@ def check_gaussian_pdf(fn):
     ------
     AssertionError
         At the first case that does not match, with what differs and, for a
-        common mistake (transposed output, forgotten weights, log densities),
-        what to change.
+        common mistake (transposed output, forgotten weights, log densities,
+        float32; no square root on the normalising constant or its determinant,
+        no 1/2 in the exponent, ``sigmas[k]`` in place of its inverse, 2 pi not
+        raised to the power D), what to change.
     NotImplementedError
         If ``fn`` still raises the student version's ``NotImplementedError``:
         the exercise is not written yet.
@@ -75,6 +122,9 @@ def _check_gaussian_pdf_case(student, case):
             "densities themselves (np.exp of the log densities). Keep your log version "
             "for log_likelihood and e_step."
         )
+    for mistake, message in _FORMULA_MISTAKES:
+        if close(out, _weighted_density(X, mus, sigmas, pis, mistake), RTOL, _PDF_ATOL):
+            raise Failure(message(X.shape[1]))
     raise Failure(
         worst_entry(out, ref, RTOL, _PDF_ATOL, "output")
         + "\nLook at the normalising constant (2 pi)^(-D/2) |sigmas[k]|^(-1/2), the "

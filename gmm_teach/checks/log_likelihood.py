@@ -41,7 +41,10 @@ def check_log_likelihood(fn):
     AssertionError
         At the first case that does not match, with a diagnosis for: an array
         instead of one number, ``-inf`` or NaN on the far-away point, forgotten
-        weights, a mean instead of a sum, the log inside the sum over components.
+        weights, a mean instead of a sum, the log inside the sum over components,
+        log-sum-exp over the samples (axis 0), and each slip in the log density
+        (a term not halved, log(2 pi) not times D, ``sigmas[k]`` in place of its
+        inverse).
     NotImplementedError
         If ``fn`` still raises the student version's ``NotImplementedError``:
         the exercise is not written yet.
@@ -73,6 +76,51 @@ def _log_weighted(X, mus, sigmas, pis):
     """log pis[k] + log N(x_i | mus[k], sigmas[k]), shape (n, K): the oracle, on scipy.stats."""
     return np.column_stack([np.log(pis[k]) + multivariate_normal(mus[k], sigmas[k]).logpdf(X)
                             for k in range(len(mus))]).reshape(len(X), len(mus))
+
+
+_A_IK = ("log pis[k] - 1/2 (D log(2 pi) + log|sigmas[k]| + (x_i - mus[k]) @ inv(sigmas[k]) "
+         "@ (x_i - mus[k]))")
+_FORMULA = f"The log weighted density is a_ik = {_A_IK}: the 1/2 multiplies all three terms."
+
+#: The typical slips in the log density a_ik, each with its diagnosis.
+_FORMULA_MISTAKES = (
+    ("log_det_not_halved",
+     "your log-likelihood is what a_ik gives with the whole log|sigmas[k]| subtracted: the "
+     "log-determinant lacks its factor 1/2."),
+    ("quadratic_not_halved",
+     "your log-likelihood is what a_ik gives with the whole squared Mahalanobis distance "
+     "subtracted: the quadratic form lacks its factor 1/2."),
+    ("log_two_pi_not_halved",
+     "your log-likelihood is what a_ik gives with the whole D log(2 pi) subtracted: that term "
+     "lacks its factor 1/2."),
+    ("log_two_pi_not_times_d",
+     "your log-likelihood is what a_ik gives with log(2 pi) where it needs D log(2 pi), D the "
+     "number of features (X.shape[1])."),
+    ("sigma_not_inverse",
+     "your log-likelihood is what a_ik gives with sigmas[k] in the quadratic form where it "
+     "needs its inverse: np.linalg.solve(sigmas[k], diff.T) gives inv(sigmas[k]) @ "
+     "(x_i - mus[k]) for every point."),
+)
+
+
+def _log_weighted_with(X, mus, sigmas, pis, mistake):
+    """The matrix a_ik computed with one typical ``mistake``: the wrong oracles."""
+    n_features = X.shape[1]
+    out = np.empty((len(X), len(mus)))
+    for k in range(len(mus)):
+        diff = X - mus[k]
+        matrix = sigmas[k] if mistake == "sigma_not_inverse" else np.linalg.inv(sigmas[k])
+        terms = {
+            "log_two_pi": np.log(2 * np.pi) * (1 if mistake == "log_two_pi_not_times_d"
+                                               else n_features),
+            "log_det": np.linalg.slogdet(sigmas[k])[1],
+            "quadratic": np.einsum("ij,jl,il->i", diff, matrix, diff),
+        }
+        whole = {"log_det_not_halved": "log_det", "quadratic_not_halved": "quadratic",
+                 "log_two_pi_not_halved": "log_two_pi"}.get(mistake)
+        out[:, k] = np.log(pis[k]) - sum(value if name == whole else 0.5 * value
+                                         for name, value in terms.items())
+    return out
 
 
 def _reference(X, mus, sigmas, pis):
@@ -120,9 +168,19 @@ def _check_log_likelihood_case(student, case):
             "log of the SUM over components, log sum_k pis[k] N(x_i | mus[k], sigmas[k]), "
             "not sum_k log(...)."
         )
+    if np.isclose(out, float(logsumexp(log_prob, axis=0).sum()), rtol=RTOL, atol=0):
+        raise Failure(
+            "you took log-sum-exp over the samples (axis 0), not over the components: with "
+            "a_ik in a matrix of shape (n_samples, K), log p(x_i) is log_sum_exp(a, axis=1), "
+            "one value per sample, and log_likelihood is the sum of those n_samples values."
+        )
+    for mistake, message in _FORMULA_MISTAKES:
+        wrong = float(logsumexp(_log_weighted_with(X, mus, sigmas, pis, mistake), axis=1).sum())
+        if np.isclose(out, wrong, rtol=RTOL, atol=0):
+            raise Failure(message + " " + _FORMULA)
     raise Failure(
         f"your log-likelihood is {out:.6g} but the reference gives {ref:.6g}.\n"
-        f"It should be sum_i log sum_k pis[k] N(x_i | mus[k], sigmas[k]): natural logs, "
-        f"weighted densities, summed over samples. Run check_gaussian_pdf on your "
-        f"densities first."
+        f"It should be sum_i log sum_k pis[k] N(x_i | mus[k], sigmas[k]), in natural logs. "
+        f"Check each term of a_ik = {_A_IK}, then your log_sum_exp of a along axis 1 (over "
+        f"the components), then the sum over the samples."
     )

@@ -76,7 +76,8 @@ def check_log_sum_exp(fn):
         maximum subtracted (``inf`` from overflow, ``-inf`` from underflow),
         the maximum not added back, NaN from a ``-inf`` entry (the mean
         subtracted, not the maximum), the maximum of the wrong rows (no
-        ``keepdims``), the wrong axis, the summed axis kept (``keepdims``) or
+        ``keepdims``), the maximum of the whole array (``np.max(a)`` with no
+        axis), the wrong axis, the summed axis kept (``keepdims``) or
         broadcast into a square, the log forgotten.
     NotImplementedError
         If ``fn`` still raises the student version's ``NotImplementedError``:
@@ -143,6 +144,45 @@ def _at(index):
     return f"[{', '.join(str(int(i)) for i in index)}]" if index else ""
 
 
+def _check_whole_array_maximum(student, out, ref, a, axis):
+    """Raise a Failure if ``out`` is log-sum-exp with the maximum of the whole array subtracted.
+
+    That is exact in theory, and fails only where a slice lies far below the
+    largest entry of ``a``: every exp there underflows. Subtracting nothing
+    (the naive formula) can give the same numbers, so the slice that goes wrong
+    is passed alone, where its maximum is the whole array's: the mistake gets
+    it right.
+    """
+    if a.ndim < 2:
+        return
+    top = np.max(a)
+    with np.errstate(all="ignore"):
+        whole = top + np.log(np.sum(np.exp(a - top), axis=axis))
+    if not (out.shape == whole.shape
+            and np.all(np.isclose(out, whole, rtol=_RTOL, atol=_ATOL, equal_nan=True))):
+        return
+    wrong = ~np.isclose(out, ref, rtol=_RTOL, atol=_ATOL, equal_nan=True)
+    index = tuple(int(i) for i in np.argwhere(wrong)[0])
+    where = list(index)
+    where.insert(axis % a.ndim, slice(None))
+    alone = np.expand_dims(a[tuple(where)], [i for i in range(a.ndim) if i != axis % a.ndim])
+    try:
+        again = as_array(student.call(("a", "axis"), (alone, axis)), "your output")
+    except Failure:
+        return
+    if again.size != 1 or not np.isclose(again.ravel()[0], ref[index], rtol=_RTOL, atol=_ATOL):
+        return
+    raise Failure(
+        f"you subtracted the maximum of the whole array (np.max(a) with no axis), not of each "
+        f"slice along axis = {axis}: your result{_at(index)} is {out[index]} where the "
+        f"reference gives {ref[index]:.6g}, because that slice's largest entry, "
+        f"{np.max(a[tuple(where)]):g}, lies {top - np.max(a[tuple(where)]):g} below the array's "
+        f"maximum {top:g}, and its exponentials underflow (passed alone, the same slice comes "
+        f"out right). Take m = np.max(a, axis=axis, keepdims=True), so that each slice has its "
+        f"own maximum."
+    )
+
+
 def _check_case(student, case):
     a, axis = case.data["a"], case.data["axis"]
     out = as_array(student.call(("a", "axis"), (a, axis)), "your output")
@@ -151,6 +191,7 @@ def _check_case(student, case):
     if _close(out, ref):
         return
     m = np.max(a, axis=axis)
+    _check_whole_array_maximum(student, out, ref, a, axis)
     bad = ~np.isfinite(out) & np.isfinite(ref)
     if bad.any():
         index = tuple(np.argwhere(bad)[0])
