@@ -173,19 +173,29 @@ def overlap_sized_by_labels(labels_a, labels_b, n_components):
     return counts
 
 
+def overlap_sized_by_largest_label(labels_a, labels_b, n_components):
+    size = max(labels_a.max(), labels_b.max()) + 1
+    counts = np.zeros((size, size), dtype=int)
+    np.add.at(counts, (labels_a, labels_b), 1)
+    return counts
+
+
 def test_overlap_matrix_passes_a_right_answer(capsys):
     check_overlap_matrix(overlap_right)
-    assert capsys.readouterr().out == "overlap_matrix: all 4 cases match the reference\n"
+    assert capsys.readouterr().out == "overlap_matrix: all 5 cases match the reference\n"
 
 
 @pytest.mark.parametrize("fn, expected", [
-    (lambda a, b, k: overlap_right(a, b, k).T, r"case 1 of 4.*\nYour matrix is transposed"),
+    (lambda a, b, k: overlap_right(a, b, k).T, r"case 1 of 5.*\nYour matrix is transposed"),
     (lambda a, b, k: overlap_right(a, b, k) / len(a), r"fractions of the 40 points"),
     (overlap_fancy_increment, r"Every entry is 0 or 1.*np\.add\.at"),
-    (overlap_sized_by_labels, r"(?s)case 2 of 4.*shape \(4, 3\) but should be \(4, 4\).*use "
+    (overlap_sized_by_labels, r"(?s)case 2 of 5.*shape \(4, 3\) but should be \(4, 4\).*use "
                               r"n_components"),
+    (overlap_sized_by_largest_label, r"(?s)case 3 of 5.*shape \(3, 3\) but should be \(4, 4\).*"
+                                     r"max\(labels\) \+ 1 = 3: here no point has label 3 in "
+                                     r"either run.*use n_components"),
     (lambda a, b, k: overlap_right(a, b, k) + np.eye(k, dtype=int),
-     r"case 1 of 4.*\nYour overlap\[0, 0\] is \d+ but \d+ points have label 0"),
+     r"case 1 of 5.*\nYour overlap\[0, 0\] is \d+ but \d+ points have label 0"),
 ], ids=_name)
 def test_overlap_matrix_diagnoses(fn, expected):
     with pytest.raises(AssertionError, match=expected):

@@ -13,6 +13,7 @@ from scipy.spatial.distance import cdist, mahalanobis
 from scipy.special import logsumexp
 from scipy.stats import multivariate_normal
 
+from gmm_teach import checks
 from gmm_teach.checks import (
     check_align_labels,
     check_bic,
@@ -223,10 +224,31 @@ def sample_no_mean(mus, sigmas, pis, n, rng):
     return X - mus[labels], labels
 
 
-@pytest.mark.parametrize("fn", [sample_per_point, sample_cholesky], ids=_name)
+def sample_one_point_at_a_time(mus, sigmas, pis, n, rng):
+    # The slowest natural loop: a label and a point per iteration.
+    X, labels = np.empty((n, len(mus[0]))), np.empty(n, dtype=int)
+    for i in range(n):
+        labels[i] = rng.choice(len(pis), p=pis)
+        X[i] = rng.multivariate_normal(mus[labels[i]], sigmas[labels[i]])
+    return X, labels
+
+
+@pytest.mark.parametrize("fn", [sample_per_point, sample_one_point_at_a_time, sample_cholesky],
+                         ids=_name)
 def test_sample_gmm_passes_right_answers(fn, capsys):
     check_sample_gmm(fn)
     assert capsys.readouterr().out == "sample_gmm: all 2 cases match the reference\n"
+
+
+def test_sample_gmm_says_a_loop_over_the_points_is_too_slow_not_a_loop_over_pairs():
+    checks.set_time_limit(0.01)
+    try:
+        with pytest.raises(AssertionError, match=r"did not finish within 0\.01 s for n = 5000 "
+                                                 r"points\. If it loops over the points") as info:
+            check_sample_gmm(sample_one_point_at_a_time)
+    finally:
+        checks._harness._time_limit = None
+    assert "pair" not in str(info.value)
 
 
 @pytest.mark.parametrize("fn, expected", [

@@ -27,6 +27,9 @@ def _problems():
                      rng.integers(0, 5, size=200), rng.integers(0, 5, size=200), 5))
     # One component only.
     problems.append(("6 points, K = 1", np.zeros(6, dtype=int), np.zeros(6, dtype=int), 1))
+    # The last component labels no point in either run: max(labels) + 1 is too small.
+    problems.insert(2, ("30 points, K = 4, component 3 labels no point in either run",
+                        rng.integers(0, 3, size=30), rng.integers(0, 3, size=30), 4))
     return numbered([
         (text, {"labels_a": a, "labels_b": b, "n_components": k}) for text, a, b, k in problems
     ])
@@ -45,8 +48,9 @@ def check_overlap_matrix(fn):
     """Check a student's ``overlap_matrix(labels_a, labels_b, n_components)``.
 
     ``overlap[j, k]`` must be the number of points that run A labels ``j`` and
-    run B labels ``k``; the reference counts them pair by pair, on four problems
-    (one with a component that has no point).
+    run B labels ``k``; the reference counts them pair by pair, on five problems
+    (one with a component that labels no point in one run, one with the last
+    component labelling no point in either run).
 
     Parameters
     ----------
@@ -65,8 +69,9 @@ def check_overlap_matrix(fn):
     AssertionError
         At the first case that does not match, with a diagnosis for: the
         transposed matrix, a shape taken from the labels instead of
-        ``n_components``, fractions instead of counts, and entries that stop at
-        1 (``overlap[labels_a, labels_b] += 1``, which does not add up repeated
+        ``n_components`` (for each run, or ``max(labels) + 1`` for both),
+        fractions instead of counts, and entries that stop at 1
+        (``overlap[labels_a, labels_b] += 1``, which does not add up repeated
         pairs).
     NotImplementedError
         If ``fn`` is still the unwritten stub.
@@ -84,7 +89,13 @@ def _check_case(student, case):
     if out.shape != (k, k):
         used = (int(a.max()) + 1, int(b.max()) + 1)
         hint = ""
-        if out.shape in (used, used[::-1], (max(used), max(used))):
+        if out.shape == (max(used), max(used)) and max(used) < k:
+            empty = (f"label {k - 1}" if max(used) == k - 1 else
+                     f"labels {max(used)} to {k - 1}")
+            hint = (f" It looks sized by the largest label, max(labels) + 1 = {max(used)}: here "
+                    f"no point has {empty} in either run, yet every component has its row and "
+                    f"column, so use n_components.")
+        elif out.shape in (used, used[::-1]):
             hint = (" It looks sized by the largest label; a component with no point still "
                     "needs its row or column, so use n_components.")
         raise Failure(f"your overlap matrix has shape {out.shape} but should be ({k}, {k}): "
