@@ -2,24 +2,23 @@
 
 The right answers are written here independently of the checks' oracles: k-means++
 by inverse-transform sampling with ``rng.random``; the number of restarts by the
-closed form; the K that BIC picks from scipy's multivariate normal log-density.
+closed form; the BIC threshold from scikit-learn's own BIC of fitted mixtures.
 The tests also recompute, with ``fit_gmm``, the counts the numeric checks hold.
 (check_bic, lesson 08's first exercise, is tested in tests/test_exercise_checks.py.)
 """
 
+import functools
+
 import numpy as np
 import pytest
 from scipy.spatial.distance import cdist
-from scipy.special import logsumexp
-from scipy.stats import multivariate_normal
 
 from gmm_teach import fit_gmm, make_ds
 from gmm_teach.checks import (
-    check_k_chosen_by_bic,
+    check_bic_threshold,
     check_kmeans_plus_plus,
     check_n_random_restarts,
 )
-from gmm_teach.checks import k_chosen_by_bic as k_module
 from gmm_teach.checks import n_random_restarts as restarts_module
 
 
@@ -203,54 +202,104 @@ def test_the_restart_counts_are_lesson_07s():
 
 
 # --------------------------------------------------------------------------
-# 08 k_chosen_by_bic
+# 08 bic_threshold
 # --------------------------------------------------------------------------
 
 
-def _scipy_log_likelihood(X, mus, sigmas, pis):
-    columns = [np.log(p) + multivariate_normal(m, s).logpdf(X) for m, s, p in zip(mus, sigmas, pis)]
-    return logsumexp(np.column_stack(columns), axis=1).sum()
+@functools.cache
+def _sklearn_new_parameters(n_features):
+    """Free parameters one more component adds, read off scikit-learn's BIC of two fits."""
+    from sklearn.mixture import GaussianMixture
+
+    X = np.random.default_rng(0).normal(size=(60, n_features))
+    counts = []
+    for k in (2, 3):
+        model = GaussianMixture(k, random_state=0).fit(X)
+        # sklearn: bic = -2 * score * N + p * log(N)
+        counts.append((model.bic(X) + 2 * model.score(X) * len(X)) / np.log(len(X)))
+    return round(counts[1] - counts[0])
 
 
-def _criteria(X, run):
-    k, d = run.mus.shape
-    p = k * d + k * d * (d + 1) // 2 + k - 1
-    log_l = _scipy_log_likelihood(X, run.mus, run.sigmas, run.pis)
-    return -2 * log_l + p * np.log(len(X)), -2 * log_l + 2 * p
+def threshold_right(n_features, n_samples):
+    return _sklearn_new_parameters(n_features) * np.log(n_samples) / 2
 
 
-@pytest.mark.slow
-def test_the_k_values_the_check_holds_are_lesson_08s():
-    X = four_blobs()
-    centers = np.asarray([[1, -1], [5, 5], [8, 7], [10, 0]])
-    X_420 = np.vstack([X] + [make_ds(centers, random_state=seed)[0][0] for seed in (1, 2, 3)])
-    Ks = np.array(k_module.K_VALUES)
-    runs = {k: [fit_gmm(X_420, k, init="kmeans", random_state=seed) for seed in range(5)]
-            for k in Ks}
-    best = [max(runs[k], key=lambda run: run.log_likelihoods[-1]) for k in Ks]
-    bic_best = np.array([_criteria(X_420, run)[0] for run in best])
-    aic_best = np.array([_criteria(X_420, run)[1] for run in best])
-    bic_first = np.array([_criteria(X_420, runs[k][0])[0] for k in Ks])
-    assert Ks[np.argmin(bic_best)] == k_module.EXPECTED
-    assert Ks[np.argmax(bic_best)] == k_module.K_LARGEST_BIC
-    assert Ks[np.argmin(aic_best)] == k_module.K_AIC
-    assert Ks[np.argmin(bic_first)] == k_module.K_FIRST_RUN_ONLY
+def threshold_counting(count, log=np.log, factor=0.5):
+    def bic_threshold(n_features, n_samples):
+        return count(n_features) * log(n_samples) * factor
+
+    bic_threshold.__name__ = count.__name__ if factor == 0.5 and log is np.log else "threshold"
+    return bic_threshold
 
 
-def test_k_chosen_by_bic_passes_the_right_k(capsys):
-    check_k_chosen_by_bic(4)
-    check_k_chosen_by_bic(np.int64(4))
-    assert capsys.readouterr().out == "k_chosen_by_bic: 4 matches the reference\n" * 2
+def covariance_as_d_squared(d):
+    return d + d * d + 1
 
 
-@pytest.mark.parametrize("value, expected", [
-    (3, r"scored by one run, e\.g\. runs_420\[k\]\[0\].*Score each K by its BEST run"),
-    (1, r"the K with the LARGEST BIC.*lower-is-better"),
-    (8, r"where AIC and the training log-likelihood are best"),
-    (0, r"K must be one of the values fitted, 1 to 8"),
-    (5, r"keep the run in runs_420\[k\] with the highest final log-likelihood"),
-    (np.array([4, 3]), r"should be one whole number"),
-], ids=str)
-def test_k_chosen_by_bic_diagnoses(value, expected):
+def weight_forgotten(d):
+    return d + d * (d + 1) / 2
+
+
+def diagonal_only(d):
+    return d + d + 1
+
+
+def mean_forgotten(d):
+    return d * (d + 1) / 2 + 1
+
+
+def right_count(d):
+    return d + d * (d + 1) / 2 + 1
+
+
+def test_the_sklearn_count_is_a_mean_a_covariance_and_a_weight():
+    assert [_sklearn_new_parameters(d) for d in (1, 2, 4)] == [3, 6, 15]
+
+
+def test_bic_threshold_passes_a_right_answer(capsys):
+    for d in (4, 2, 1, 10):
+        _sklearn_new_parameters(d)  # fitted here, before the check watches for scikit-learn
+    check_bic_threshold(threshold_right)
+    check_bic_threshold(lambda d, n: np.float32(threshold_right(d, n)))
+    assert capsys.readouterr().out == "bic_threshold: all 4 cases match the reference\n" * 2
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (threshold_counting(right_count, factor=1.0),
+     r"case 1 of 4: n_features = 4, n_samples = 420\.\nYour threshold is 90\.6.*how much BIC's "
+     r"penalty grows.*half of that"),
+    (lambda d, n: right_count(d), r"that is AIC's threshold"),
+    (threshold_counting(right_count, log=np.log10), r"natural log \(np\.log\), not log10"),
+    (lambda d, n: -threshold_right(d, n), r"the sign is wrong"),
+    (lambda d, n: threshold_right(d, n) / n, r"that is per point"),
+    (threshold_counting(covariance_as_d_squared), r"you counted D\^2 numbers for the new covariance"),
+    (threshold_counting(weight_forgotten), r"you left out the new component's weight"),
+    (threshold_counting(diagonal_only), r"you counted only the D variances"),
+    (threshold_counting(mean_forgotten), r"you left out the new component's mean"),
+    (lambda d, n: (d * d + 1) * np.log(n) / 2,
+     r"Yours is 17 x log\(N\) / 2, as if one more component brought 17 free parameters.*recount "
+     r"what a new component brings here \(D = 4\)"),
+    (lambda d, n: np.log(n) ** 2, r"Write BIC\(K \+ 1\) < BIC\(K\)"),
+    (lambda d, n: [1.0, 2.0], r"should be one number"),
+], ids=_name)
+def test_bic_threshold_diagnoses(fn, expected):
     with pytest.raises(AssertionError, match=expected):
-        check_k_chosen_by_bic(value)
+        check_bic_threshold(fn)
+
+
+def test_bic_threshold_refuses_n_parameters():
+    from gmm_teach import n_parameters
+
+    def bic_threshold(n_features, n_samples):
+        return (n_parameters(2, n_features) - n_parameters(1, n_features)) * np.log(n_samples) / 2
+
+    with pytest.raises(AssertionError, match=r"n_parameters"):
+        check_bic_threshold(bic_threshold)
+
+
+def test_bic_threshold_stub_stays_not_implemented():
+    def bic_threshold(n_features, n_samples):
+        raise NotImplementedError()
+
+    with pytest.raises(NotImplementedError, match="bic_threshold is not written yet"):
+        check_bic_threshold(bic_threshold)

@@ -126,10 +126,10 @@ n_random_restarts = int(np.floor(np.log(0.01) / np.log(1 - 7 / 20)))
     n_params = n_components * n_features + n_components * n_features**2 + n_components - 1
     return -2 * log_likelihood(X, mus, sigmas, pis) + n_params * np.log(n_samples)
 """,
-    # each K scored by its first run, not the best of the five restarts
+    # the factor 1/2 forgotten: the rise of BIC's penalty, not of the log-likelihood
     "08_choosing_k-solution-2": """\
-bic_420 = np.array([bic(X_420, runs[0].mus, runs[0].sigmas, runs[0].pis) for runs in runs_420.values()])
-k_chosen_by_bic = int(Ks[np.argmin(bic_420)])
+    extra_params = n_features + n_features * (n_features + 1) / 2 + 1
+    return extra_params * np.log(n_samples)
 """,
     # reg_covar taken for a standard deviation: twice the gain
     "09_collapse-solution-1": """\

@@ -38,6 +38,7 @@ and export it below.
 from ._harness import TIME_LIMIT_VARIABLE, set_time_limit, time_limit
 from .align_labels import check_align_labels
 from .bic import check_bic
+from .bic_threshold import check_bic_threshold
 from .choose_k import check_choose_k
 from .class_posteriors import check_class_posteriors
 from .covariance_from_axes import check_covariance_from_axes
@@ -49,7 +50,6 @@ from .gaussian_pdf import check_gaussian_pdf
 from .gem_m_step import check_gem_m_step
 from .gmm_until_converged import check_gmm_until_converged
 from .iteration_flops import check_iteration_flops
-from .k_chosen_by_bic import check_k_chosen_by_bic
 from .kmeans_plus_plus import check_kmeans_plus_plus
 from .log_likelihood import check_log_likelihood
 from .log_sum_exp import check_log_sum_exp
@@ -81,7 +81,7 @@ __all__ = [
     "check_bic",
     "check_kmeans_plus_plus",
     "check_n_random_restarts",
-    "check_k_chosen_by_bic",
+    "check_bic_threshold",
     "check_align_labels",
     "check_spike_gain",
     "check_map_covariances",
