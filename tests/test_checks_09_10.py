@@ -52,6 +52,10 @@ def test_spike_gain_passes_a_right_answer(capsys):
                                                r"0\.001, n_features = 3\.\nYour gain is .*the "
                                                r"sign is wrong"),
     (lambda b, a, d: 5.0, r"Your gain is 5 but the reference gives 6\.90776"),
+    (lambda b, a, d: np.log(b) - np.log(a),
+     r"case 2 of 4: eps_before = 0\.01, eps_after = 0\.0001, n_features = 1\.\nYour gain is 4\.60517, "
+     r"the reference 2\.30259: that is the gain in D = 2 dimensions, but here n_features = 1\. Your "
+     r"function seems to ignore n_features"),
     (lambda b, a, d: [1.0, 2.0], r"should be one number"),
 ], ids=_name)
 def test_spike_gain_diagnoses(fn, expected):

@@ -106,6 +106,18 @@ def k_weights(k, d):
     return k * d + k * d * (d + 1) // 2 + k
 
 
+def covariance_as_d_squared_and_k_weights(k, d):
+    return k * d + k * d * d + k
+
+
+def means_only(k, d):
+    return k * d
+
+
+def means_as_d_squared(k, d):
+    return k * d * d + k * d * (d + 1) // 2 + k - 1
+
+
 def test_bic_passes_a_right_answer_that_matches_scikit_learn(capsys):
     from sklearn.mixture import GaussianMixture
 
@@ -123,7 +135,13 @@ def test_bic_passes_a_right_answer_that_matches_scikit_learn(capsys):
     (bic_counting(covariance_as_d_squared),
      r"case 1 of 4: X \(105, 2\), K = 4\.\nYour BIC is .*: you counted D\^2 numbers for each "
      r"covariance"),
-    (bic_counting(forgot_weights), r"(?s)case 1 of 4.*: you forgot the K - 1 free weights pis\. Here K = 4, D = 2, so p = .* = 23\."),
+    (bic_counting(forgot_weights), r"(?s)case 1 of 4.*: you forgot the K - 1 free weights pis\. Here K = 4 and D = 2, so p = 23\."),
+    (bic_counting(covariance_as_d_squared_and_k_weights),
+     r"case 1 of 4.*\nYour BIC is .*: two of your counts are off\. First, you counted D\^2 numbers "
+     r"for each covariance.*Second, you counted K weights; they sum to 1.*so p = 23\.$"),
+    (bic_counting(means_only),
+     r"two of your counts are off\. First, you forgot the K - 1 free weights pis\. Second, you "
+     r"forgot the covariances"),
     (bic_counting(k_weights), r"you counted K weights; they sum to 1, so only K - 1"),
     (lambda X, m, s, p: -2 * _log_likelihood(X, m, s, p) + right_count(*np.shape(m)) * 2,
      r"that is AIC's penalty"),
@@ -134,6 +152,15 @@ def test_bic_passes_a_right_answer_that_matches_scikit_learn(capsys):
 def test_bic_diagnoses(fn, expected):
     with pytest.raises(AssertionError, match=expected):
         check_bic(fn)
+
+
+def test_an_unnamed_miscount_gets_the_parts_to_recount_not_the_formula():
+    with pytest.raises(AssertionError) as info:
+        check_bic(bic_counting(means_as_d_squared))
+    message = str(info.value)
+    assert "difference / log N = 4;" in message
+    assert "count p again from the shapes, part by part: the means, the covariances" in message
+    assert "D(D+1)/2" not in message and "K - 1" not in message
 
 
 def test_the_two_miscounts_the_lesson_names_get_different_messages():

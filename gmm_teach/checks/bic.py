@@ -28,19 +28,40 @@ def _problems():
 
 
 def _wrong_counts(k, d):
-    """Parameter counts of typical mistakes, minus the right count, and what each one is."""
+    """Parameter counts of typical mistakes, minus the right count, what each one is, and which
+    part of the count (means, covariances, weights) it gets wrong."""
     return [
         (k * d * (d - 1) // 2,
          "you counted D^2 numbers for each covariance; a covariance is symmetric, so it has "
-         "D(D+1)/2 free numbers (the diagonal and one triangle)"),
-        (-(k - 1), "you forgot the K - 1 free weights pis"),
-        (1, "you counted K weights; they sum to 1, so only K - 1 of them are free"),
-        (-k * d, "you forgot the K D numbers of the means"),
-        (-k * d * (d + 1) // 2, "you forgot the covariances, D(D+1)/2 numbers each"),
+         "D(D+1)/2 free numbers (the diagonal and one triangle)", "covariances"),
+        (-(k - 1), "you forgot the K - 1 free weights pis", "weights"),
+        (1, "you counted K weights; they sum to 1, so only K - 1 of them are free", "weights"),
+        (-k * d, "you forgot the K D numbers of the means", "means"),
+        (-k * d * (d + 1) // 2, "you forgot the covariances, D(D+1)/2 numbers each",
+         "covariances"),
         (-k * d * (d - 1) // 2,
          "you counted only the D diagonal entries of each covariance; a full covariance has "
-         "D(D+1)/2 free numbers"),
+         "D(D+1)/2 free numbers", "covariances"),
     ]
+
+
+def _miscount(k, d, extra):
+    """The sentence for a count that is off by ``extra``: one typical mistake, or two in
+    different parts of the count; None when no such explanation, or more than one, fits."""
+    wrong = _wrong_counts(k, d)
+    singles = [mistake for off, mistake, _ in wrong if off and off == extra]
+    if singles:
+        return singles[0]
+    pairs = [
+        (first, second)
+        for i, (off_1, first, part_1) in enumerate(wrong)
+        for off_2, second, part_2 in wrong[i + 1:]
+        if part_1 != part_2 and off_1 and off_2 and off_1 + off_2 == extra
+    ]
+    if len(pairs) != 1:
+        return None
+    first, second = pairs[0]
+    return f"two of your counts are off. First, {first}. Second, {second}"
 
 
 def check_bic(fn):
@@ -66,7 +87,8 @@ def check_bic(fn):
     AssertionError
         At the first case that does not match, with a diagnosis for: each
         typical parameter miscount (covariances as D^2, weights as K or
-        forgotten, means or covariances forgotten), a log in base 10, the sign,
+        forgotten, means or covariances forgotten) and two of them in different
+        parts of the count, a log in base 10, the sign,
         and AIC's penalty in place of BIC's. Also when ``fn`` calls
         ``n_parameters`` (the text asks for the count written out), or
         ``gmm_teach``'s ``bic``/``aic``, or scikit-learn's ``GaussianMixture``.
@@ -89,11 +111,13 @@ def _check_case(student, case):
     expected = -2 * log_l + p * np.log(n)
     if np.isclose(out, expected, rtol=_RTOL):
         return
-    for extra, mistake in _wrong_counts(k, d):
-        if extra and np.isclose(out, -2 * log_l + (p + extra) * np.log(n), rtol=_RTOL):
+    extra = (out - expected) / np.log(n)
+    if round(extra) and abs(extra - round(extra)) < 1e-6 * max(1.0, abs(out) / np.log(n)):
+        mistake = _miscount(k, d, round(extra))
+        if mistake is not None:
             raise Failure(
-                f"your BIC is {out:.6g}, the reference {expected:.6g}: {mistake}. Here K = {k}, "
-                f"D = {d}, so p = K D + K D(D+1)/2 + K - 1 = {p}."
+                f"your BIC is {out:.6g}, the reference {expected:.6g}: {mistake}. Here K = {k} "
+                f"and D = {d}, so p = {p}."
             )
     others = [
         (-2 * log_l + p * np.log10(n), "log(N) must be the natural log (np.log), not log10"),
@@ -109,5 +133,6 @@ def _check_case(student, case):
         f"your BIC is {out:.6g} but the reference gives {expected:.6g} "
         f"(difference / log N = {(out - expected) / np.log(n):.3g}; a whole number means a wrong "
         f"parameter count). BIC = -2 log L + p log N, with log L = log_likelihood(X, mus, sigmas, "
-        f"pis) and p = K D + K D(D+1)/2 + K - 1 = {p} here."
+        f"pis); count p again from the shapes, part by part: the means, the covariances (each is "
+        f"symmetric) and the weights (they sum to 1)."
     )

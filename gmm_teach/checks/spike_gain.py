@@ -56,8 +56,9 @@ def check_spike_gain(fn):
     ------
     AssertionError
         At the first case that does not match, with a diagnosis for: the sign,
-        eps taken for a standard deviation (twice the gain), the dimension
-        forgotten, a base-10 log, the ratio of the densities instead of the
+        ``n_features`` ignored (the 2-D answer in every dimension), eps taken
+        for a standard deviation (twice the gain), the dimension forgotten, a
+        base-10 log, the ratio of the densities instead of the
         difference of their logs.
     NotImplementedError
         If ``fn`` is still the unwritten stub.
@@ -75,6 +76,14 @@ def _check_case(student, case):
     expected = _log_peak(a, d) - _log_peak(b, d)
     if np.isclose(out, expected, rtol=_RTOL, atol=1e-12):
         return
+    # Checked first: on the 1-D case, the 2-D answer is also twice the right one.
+    if d != 2 and np.isclose(out, _log_peak(a, 2) - _log_peak(b, 2), rtol=_RTOL, atol=1e-12):
+        raise Failure(
+            f"your gain is {out:.6g}, the reference {expected:.6g}: that is the gain in D = 2 "
+            f"dimensions, but here n_features = {d}. Your function seems to ignore n_features: "
+            f"the density of N(x | x, eps I) at x has the factor |2 pi eps I|^(-1/2) = "
+            f"(2 pi eps)^(-D/2), so the gain depends on D."
+        )
     mistakes = [
         (-expected, "the sign is wrong: the gain is the log-density after minus before, and a "
                     "lower floor makes the spike taller, so the gain is then positive"),
