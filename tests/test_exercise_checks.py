@@ -158,7 +158,7 @@ def test_an_unnamed_miscount_gets_the_parts_to_recount_not_the_formula():
     with pytest.raises(AssertionError) as info:
         check_bic(bic_counting(means_as_d_squared))
     message = str(info.value)
-    assert "difference / log N = 4;" in message
+    assert "difference / log N = 8;" in message
     assert "count p again from the shapes, part by part: the means, the covariances" in message
     assert "D(D+1)/2" not in message and "K - 1" not in message
 
