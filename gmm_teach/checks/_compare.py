@@ -66,6 +66,19 @@ def close(a, b, rtol, atol):
     return a.shape == b.shape and bool(np.all(np.isclose(a, b, rtol=rtol, atol=atol)))
 
 
+def params_close(params, reference, rtol):
+    """Every array of ``params`` (mus, sigmas, pis) close to its match in ``reference``.
+
+    Each entry within ``rtol`` of its reference, or of the array's largest
+    magnitude when that is above 1 (so near-zero entries are not held to a
+    relative tolerance).
+    """
+    return all(
+        close(mine, theirs, rtol, rtol * max(1.0, float(np.abs(theirs).max())))
+        for mine, theirs in zip(params, reference)
+    )
+
+
 def worst_entry(out, ref, rtol, atol, name):
     """Describe the entry of ``out`` farthest from ``ref`` (NaN counts as farthest)."""
     with np.errstate(all="ignore"):

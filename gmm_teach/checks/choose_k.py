@@ -11,7 +11,7 @@ from scipy.stats import multivariate_normal
 
 from .. import em
 from ..data import load_old_faithful
-from ._compare import as_array, check_shape
+from ._compare import as_array, check_shape, close
 from ._harness import Failure, Student, numbered, run_check
 
 #: What the student may call: the fit and the criteria the exercise names.
@@ -101,9 +101,6 @@ def _tables(X, k_values, n_restarts):
     return log_l, bic, aic
 
 
-def _close(a, b):
-    return a.shape == b.shape and bool(np.all(np.isclose(a, b, rtol=_RTOL, atol=1e-9)))
-
 
 def _rounded(values):
     return "[" + ", ".join(f"{v:.2f}" for v in values) + "]"
@@ -133,7 +130,7 @@ def _diagnose_bics(bics, log_l, bic, aic, k_values, n_restarts):
                           "(penalty p log N): use bic(X, fit.mus, fit.sigmas, fit.pis)."),
     ]
     for wrong, words in mistakes:
-        if _close(bics, wrong):
+        if close(bics, wrong, _RTOL, 1e-9):
             raise Failure(f"your bics are {_rounded(bics)}, expected {_rounded(best)}: {words}")
     j = int(np.argmax(~np.isclose(bics, best, rtol=_RTOL, atol=1e-9)))
     raise Failure(
@@ -165,7 +162,7 @@ def _check_case(student, case):
                 "One BIC per entry of k_values: the BIC of the run that stands for that K.")
     log_l, bic, aic = _tables(X, k_values, n_restarts)
     best = bic.min(axis=1)
-    if not _close(bics, best):
+    if not close(bics, best, _RTOL, 1e-9):
         _diagnose_bics(bics, log_l, bic, aic, k_values, n_restarts)
     chosen = _as_k(out[0])
     expected = k_values[int(np.argmin(best))]

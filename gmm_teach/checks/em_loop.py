@@ -3,7 +3,7 @@
 import numpy as np
 
 from .. import em
-from ._compare import as_array, close, worst_entry
+from ._compare import as_array, close, params_close, worst_entry
 from ._harness import Failure, Student, run_check
 from ._params import OLD_MEANS, check_params_output, check_weights_and_symmetry, covariances_about
 from ._problems import gmm_cases
@@ -77,12 +77,6 @@ def _em_old_means(X, params, n_iter):
     return (mus, sigmas, pis), np.array(lls)
 
 
-def _params_match(params, run_params):
-    return all(
-        close(mine, theirs, GMM_RTOL, GMM_RTOL * max(1.0, float(np.abs(theirs).max())))
-        for mine, theirs in zip(params, run_params)
-    )
-
 
 def _check_gmm_case(student, case):
     X, n_iter = case.X, case.n_iter
@@ -101,7 +95,7 @@ def _check_gmm_case(student, case):
     ref_params = (ref.mus, ref.sigmas, ref.pis)
     # fit_gmm's list starts with the start's; the exercise asks for those after each M-step.
     expected = ref.log_likelihoods[1:]
-    params_right = _params_match((mus, sigmas, pis), ref_params)
+    params_right = params_close((mus, sigmas, pis), ref_params, GMM_RTOL)
     if params_right and close(lls, expected, GMM_RTOL, 0.0):
         return
     if params_right and close(lls, ref.log_likelihoods, GMM_RTOL, 0.0):
@@ -120,7 +114,7 @@ def _check_gmm_case(student, case):
     # (Its fixed points are EM's, so after many iterations the parameters can
     # agree; the log-likelihoods on the way there do not.)
     old_params, old_lls = _em_old_means(X, case.params, n_iter)
-    if _params_match((mus, sigmas, pis), old_params) and any(
+    if params_close((mus, sigmas, pis), old_params, GMM_RTOL) and any(
         close(lls, c, GMM_RTOL, 0.0) for c in (old_lls, old_lls[1:], old_lls[:-1])
         if len(c) == len(lls)
     ):

@@ -3,7 +3,7 @@
 import numpy as np
 import scipy.special
 
-from ._compare import as_array, worst_entry
+from ._compare import as_array, close, worst_entry
 from ._harness import Failure, Student, does_the_work, numbered, run_check
 
 #: Log-sum-exp in float64 is accurate to rounding error: a tight tolerance.
@@ -136,9 +136,6 @@ def _check_shape(out, a, axis, expected):
     )
 
 
-def _close(out, ref):
-    return out.shape == ref.shape and bool(np.all(np.isclose(out, ref, rtol=_RTOL, atol=_ATOL)))
-
 
 def _at(index):
     return f"[{', '.join(str(int(i)) for i in index)}]" if index else ""
@@ -188,7 +185,7 @@ def _check_case(student, case):
     out = as_array(student.call(("a", "axis"), (a, axis)), "your output")
     ref = np.asarray(scipy.special.logsumexp(a, axis=axis))
     _check_shape(out, a, axis, ref.shape)
-    if _close(out, ref):
+    if close(out, ref, _RTOL, _ATOL):
         return
     m = np.max(a, axis=axis)
     _check_whole_array_maximum(student, out, ref, a, axis)
@@ -231,17 +228,17 @@ def _check_case(student, case):
             f"{where}: NaN comes from inf - inf, 0 * inf or log of a negative number. "
             + _RECIPE
         )
-    if _close(out, ref - m):
+    if close(out, ref - m, _RTOL, _ATOL):
         raise Failure(
             "your result is the reference minus the maximum m: you subtracted m before "
             "exponentiating but did not add it back after the log: m + log(sum(exp(a - m)))."
         )
-    if _close(out, m):
+    if close(out, m, _RTOL, _ATOL):
         raise Failure(
             "you returned the maximum m alone: add log(sum(exp(a - m))) to it; it lies between "
             "0 and log(n), n the length of the axis."
         )
-    if _close(out, m + np.sum(np.exp(a - np.expand_dims(m, axis)), axis=axis)):
+    if close(out, m + np.sum(np.exp(a - np.expand_dims(m, axis)), axis=axis), _RTOL, _ATOL):
         raise Failure(
             "you added the sum of exp(a - m) to m, not its log: m + log(sum(exp(a - m)))."
         )
@@ -249,7 +246,7 @@ def _check_case(student, case):
         unkept = m + np.log(np.sum(np.exp(a - m), axis=axis))
     except ValueError:  # the shapes do not broadcast
         unkept = None
-    if unkept is not None and _close(out, unkept):
+    if unkept is not None and close(out, unkept, _RTOL, _ATOL):
         raise Failure(
             "you subtracted the maxima of the wrong rows: a - np.max(a, axis=axis) lines the "
             "maxima up with the LAST axis of a. Take m = np.max(a, axis=axis, keepdims=True), "
@@ -258,7 +255,7 @@ def _check_case(student, case):
         )
     for other in range(a.ndim):
         if other != axis % a.ndim and _reduced_shape(a.shape, other) == ref.shape:
-            if _close(out, np.asarray(scipy.special.logsumexp(a, axis=other))):
+            if close(out, np.asarray(scipy.special.logsumexp(a, axis=other)), _RTOL, _ATOL):
                 raise Failure(
                     f"you reduced axis {other}, not axis = {axis}: use the axis argument in both "
                     f"np.max and np.sum rather than a fixed number."
