@@ -57,7 +57,29 @@ def mahalanobis_upper_factor(X, mu, sigma):
     return (z**2).sum(axis=0)
 
 
-@pytest.mark.parametrize("fn", [mahalanobis_cdist, mahalanobis_cholesky], ids=_name)
+def mahalanobis_without_lower(X, mu, sigma):
+    # scipy's default lower=False: only the diagonal of L is read.
+    z = solve_triangular(np.linalg.cholesky(sigma), (X - mu).T)
+    return (z**2).sum(axis=0)
+
+
+def mahalanobis_rows_not_columns(X, mu, sigma):
+    # X - mu without .T: scipy refuses the shapes.
+    z = solve_triangular(np.linalg.cholesky(sigma), X - mu, lower=True)
+    return (z**2).sum(axis=1)
+
+
+def mahalanobis_not_centred(X, mu, sigma):
+    z = solve_triangular(np.linalg.cholesky(sigma), X.T, lower=True)
+    return (z**2).sum(axis=0)
+
+
+def mahalanobis_loop(X, mu, sigma):
+    # A loop over the points: slow, but right; the check does not time it.
+    return np.array([(x - mu) @ np.linalg.solve(sigma, x - mu) for x in X])
+
+
+@pytest.mark.parametrize("fn", [mahalanobis_cdist, mahalanobis_cholesky, mahalanobis_loop], ids=_name)
 def test_mahalanobis_sq_passes_right_answers(fn, capsys):
     check_mahalanobis_sq(fn)
     assert capsys.readouterr().out == "mahalanobis_sq: all 4 cases match the reference\n"
@@ -77,11 +99,22 @@ def test_the_independent_answer_agrees_with_a_loop():
     (mahalanobis_all_pairs, r"Your output has shape \(40, 40\): the products of every pair"),
     (mahalanobis_sum_over_rows, r"Your output has shape \(1,\) but should be \(40,\): one number "
                                 r"per point"),
-    (mahalanobis_upper_factor, r"case 2 of 4.*\nYour output\[\d+\] is .* but the reference gives"),
+    (mahalanobis_upper_factor, r"case 2 of 4.*\nYour output\[\d+\] is .* but the reference gives.*"
+                               r"\nCompare with z for one point: z_i solves L z_i = x_i - mu"),
+    (mahalanobis_without_lower, r"case 2 of 4.*\nYour distances are those of a solve that used only "
+                                r"the diagonal of L: solve_triangular assumes an upper-triangular "
+                                r"matrix unless you pass lower=True\.$"),
+    (mahalanobis_rows_not_columns, r"(?s)case 1 of 4.*\nYour function raised ValueError: shapes of a "
+                                   r"\(1, 1\) and b \(40, 1\) are incompatible.*\nsolve_triangular "
+                                   r"solves for the columns of B: pass \(X - mu\)\.T, shape \(1, 40\), "
+                                   r"not X - mu, shape \(40, 1\)\.$"),
+    (mahalanobis_not_centred, r"Your distances are those of X itself, not of X - mu: subtract mu"),
 ], ids=_name)
 def test_mahalanobis_sq_diagnoses(fn, expected):
-    with pytest.raises(AssertionError, match=expected):
+    with pytest.raises(AssertionError, match=expected) as raised:
         check_mahalanobis_sq(fn)
+    # No message gives the solution away.
+    assert "(X - mu).T, lower=True" not in str(raised.value)
 
 
 # --------------------------------------------------------------------------
@@ -156,7 +189,8 @@ def test_iteration_flops_passes_right_answers(fn, capsys):
 @pytest.mark.parametrize("fn, expected", [
     (flops_full_scatter, r"case 1 of 4: N = 500, D = 10, K = 3\.\nYour count is 600000, the "
                          r"reference 465000: you counted every entry of each A_k\.T @ A_k"),
-    (flops_half_of_d_squared, r"you counted D\^2 / 2 entries of each scatter matrix"),
+    (flops_half_of_d_squared, r"3 N K D\^2 is the approximation for large D; the exact count has "
+                              r"D \(D \+ 1\) / 2 entries per scatter matrix, not D\^2 / 2"),
     (flops_off_diagonal_only, r"you counted the D \(D - 1\) / 2 entries off the diagonal"),
     (flops_one_per_term, r"that is half the count: each term of a dot product is a "
                          r"multiplication AND an addition"),

@@ -39,8 +39,8 @@ def _mistakes(n, d, k):
          "you counted every entry of each A_k.T @ A_k (2 N D^2 flops); numpy computes only "
          "one triangle of that symmetric matrix, diagonal included: D (D + 1) / 2 entries"),
         (e + n * d * d * k,
-         "you counted D^2 / 2 entries of each scatter matrix; one triangle with its diagonal "
-         "holds D (D + 1) / 2 entries"),
+         "3 N K D^2 is the approximation for large D; the exact count has D (D + 1) / 2 "
+         "entries per scatter matrix, not D^2 / 2"),
         (e + k * d * (d - 1) * n,
          "you counted the D (D - 1) / 2 entries off the diagonal in one triangle; the "
          "diagonal is computed too: D (D + 1) / 2 entries"),
@@ -83,8 +83,8 @@ def check_iteration_flops(fn):
     ------
     AssertionError
         At the first case that does not match, with a diagnosis for: the full
-        scatter matrix counted, D^2 / 2 or D (D - 1) / 2 entries instead of
-        D (D + 1) / 2, one flop per term instead of two, a factor K or D
+        scatter matrix counted, the large-D approximation 3 N K D^2 (D^2 / 2
+        entries) or D (D - 1) / 2 entries instead of D (D + 1) / 2, one flop per term instead of two, a factor K or D
         missing, and one of the two families left out.
     NotImplementedError
         If ``fn`` is still the unwritten stub.

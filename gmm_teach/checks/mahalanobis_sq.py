@@ -1,5 +1,7 @@
 """The check of lesson 13's exercise: ``mahalanobis_sq(X, mu, sigma)`` for one component."""
 
+import re
+
 import numpy as np
 import scipy.linalg
 
@@ -32,6 +34,16 @@ def _problems():
     return numbered(problems)
 
 
+# scipy's message when L (D, D) meets a B with another number of rows.
+_SHAPES = re.compile(r"shapes of a \((\d+), (\d+)\) and b \((\d+), (\d+)\) are incompatible")
+
+
+def _gave_rows(message, n, d):
+    """Did solve_triangular get X - mu, shape (n, D), instead of its transpose?"""
+    match = _SHAPES.search(message)
+    return bool(match) and tuple(map(int, match.groups())) == (d, d, n, d)
+
+
 def _one_at_a_time(X, mu, sigma):
     """(x - mu)^T sigma^-1 (x - mu) for each point with a linear solve (the check's oracle)."""
     return np.array([(x - mu) @ np.linalg.solve(sigma, x - mu) for x in X])
@@ -57,8 +69,13 @@ def check_mahalanobis_sq(fn):
     AssertionError
         At the first case that does not match, with a diagnosis for: a wrong
         shape, all pairs instead of one number per point, the distance instead
-        of its square; and when ``fn`` calls ``np.linalg.inv`` (or ``pinv``, or
-        scipy's), which the exercise rules out.
+        of its square, ``X - mu`` handed to ``solve_triangular`` without ``.T``,
+        a solve without ``lower=True`` (scipy then reads L as upper triangular),
+        ``mu`` not subtracted; and when ``fn`` calls ``np.linalg.inv`` (or
+        ``pinv``, or scipy's), which the exercise rules out. Otherwise the
+        message gives a hint, not the solution. A loop over the points is not
+        detected (the check does not time the function): the lesson asks for
+        vectorised code because a loop is slow.
     NotImplementedError
         If ``fn`` is still the unwritten stub.
     TypeError
@@ -70,9 +87,18 @@ def check_mahalanobis_sq(fn):
 
 def _check_case(student, case):
     X, mu, sigma = case.data["X"], case.data["mu"], case.data["sigma"]
-    out = as_array(student.call(("X", "mu", "sigma"), (X, mu, sigma)), "your output")
+    n, d = X.shape
+    try:
+        returned = student.call(("X", "mu", "sigma"), (X, mu, sigma))
+    except Failure as failure:
+        if _gave_rows(str(failure), n, d):
+            raise Failure(
+                f"{failure}\nsolve_triangular solves for the columns of B: pass (X - mu).T, "
+                f"shape ({d}, {n}), not X - mu, shape ({n}, {d})."
+            ) from None
+        raise
+    out = as_array(returned, "your output")
     expected = _one_at_a_time(X, mu, sigma)
-    n = len(X)
     if out.shape == (n, n) and close(np.diag(out), expected, _RTOL, 0.0):
         raise Failure(
             f"your output has shape ({n}, {n}): the products of every pair of points, whose "
@@ -85,8 +111,17 @@ def _check_case(student, case):
         return
     if close(out, np.sqrt(expected), _RTOL, 0.0):
         raise Failure("you returned the distances themselves: return their squares.")
+    L = np.linalg.cholesky(sigma)
+    upper = scipy.linalg.solve_triangular(L, (X - mu).T, lower=False)
+    if close(out, (upper**2).sum(axis=0), _RTOL, 0.0):
+        raise Failure(
+            "your distances are those of a solve that used only the diagonal of L: "
+            "solve_triangular assumes an upper-triangular matrix unless you pass lower=True."
+        )
+    if close(out, _one_at_a_time(X, np.zeros_like(mu), sigma), _RTOL, 0.0):
+        raise Failure("your distances are those of X itself, not of X - mu: subtract mu first.")
     raise Failure(
         worst_entry(out, expected, _RTOL, 0.0, "output")
-        + "\nWith L = cholesky(sigma) and z = solve_triangular(L, (X - mu).T, lower=True), the "
-        "answer is the sum of squares of each column of z."
+        + "\nCompare with z for one point: z_i solves L z_i = x_i - mu, and the distance is "
+        "z_i . z_i (its sum of squares)."
     )
