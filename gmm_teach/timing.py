@@ -253,8 +253,9 @@ def per_iteration(fit, X, start, short, long, repeats):
 
     ``fit(X, start, n_iter)`` is timed with ``n_iter = short`` and ``n_iter =
     long``; the difference is divided by ``long - short``. What a fit does once
-    (checking its input, scikit-learn's set-up, a final E-step) is in both runs
-    and cancels.
+    (checking its input, scikit-learn's set-up, and an E-step that is not part
+    of any iteration: ``fit_gmm``'s at the start, scikit-learn's final one) is
+    in both runs and cancels.
 
     Parameters
     ----------
