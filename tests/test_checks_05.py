@@ -118,7 +118,7 @@ def test_the_package_steps_are_allowed(capsys):
          r"log-likelihood.*divide the change by the number of samples \(n_samples = 200\)"),
         (make_loop(relative=True),
          r"(?s)case 1 of 3.*ran 7 iterations, but the rule stops after iteration 9.*RELATIVE "
-         r"change \|L_t - L_\(t-1\)\| / \|L_\(t-1\)\|.*divides the change by the number of "
+         r"change \|log L_t - log L_\(t-1\)\| / \|log L_\(t-1\)\|.*divides the change by the number of "
          r"samples \(n_samples = 200\), not by the log-likelihood"),
         (make_loop(sign=-1),
          r"(?s)case 1 of 3.*ran 1 iteration, but.*old minus new.*abs\(new - old\)"),

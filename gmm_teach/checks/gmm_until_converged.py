@@ -269,7 +269,7 @@ def _wrong_stop(t, t_ref, converged_ref, path, case):
     if t != t_ref and t in relative_stops(path, tol, max_iter):
         return (
             f"{ran}, but {should}. Your loop stops where the RELATIVE change "
-            f"|L_t - L_(t-1)| / |L_(t-1)| falls below tol: the rule divides the change by "
+            f"|log L_t - log L_(t-1)| / |log L_(t-1)| falls below tol: the rule divides the change by "
             f"the number of samples (n_samples = {n}), not by the log-likelihood, so that tol "
             f"is a change in the mean log-likelihood per point."
         )
