@@ -71,7 +71,7 @@ def check_mahalanobis_sq(fn):
         shape, all pairs instead of one number per point, the distance instead
         of its square, ``X - mu`` handed to ``solve_triangular`` without ``.T``,
         a solve without ``lower=True`` (scipy then reads L as upper triangular),
-        ``mu`` not subtracted; and when ``fn`` calls ``np.linalg.inv`` (or
+        a solve with ``L.T`` in place of ``L``, ``mu`` not subtracted; and when ``fn`` calls ``np.linalg.inv`` (or
         ``pinv``, or scipy's), which the exercise rules out. Otherwise the
         message gives a hint, not the solution. A loop over the points is not
         detected (the check does not time the function): the lesson asks for
@@ -117,6 +117,13 @@ def _check_case(student, case):
         raise Failure(
             "your distances are those of a solve that used only the diagonal of L: "
             "solve_triangular assumes an upper-triangular matrix unless you pass lower=True."
+        )
+    transposed = scipy.linalg.solve_triangular(L.T, (X - mu).T, lower=False)
+    if close(out, (transposed**2).sum(axis=0), _RTOL, 0.0):
+        raise Failure(
+            "your distances are those of a z that solves L^T z = x - mu: as "
+            "Sigma^-1 = L^-T L^-1, the distance is the squared length of L^-1 (x - mu), so "
+            "solve L z = x - mu, with L itself and lower=True."
         )
     if close(out, _one_at_a_time(X, np.zeros_like(mu), sigma), _RTOL, 0.0):
         raise Failure("your distances are those of X itself, not of X - mu: subtract mu first.")

@@ -163,4 +163,4 @@ def _check_case(student, case):
             if _close(sigmas, wrong):
                 raise Failure(f"your covariances are off: {words}")
         raise Failure(worst_entry(sigmas, ref_sigmas, _RTOL, _ATOL, "sigmas") + " "
-                      + _COV_UNITS)
+                      + _COV_UNITS[0].upper() + _COV_UNITS[1:])
