@@ -193,6 +193,10 @@ def align_identity(reference_mus, mus):
     return np.arange(len(mus))
 
 
+def align_squared(reference_mus, mus):
+    return linear_sum_assignment(cdist(reference_mus, mus, "sqeuclidean"))[1]
+
+
 def test_align_labels_passes_a_right_answer(capsys):
     check_align_labels(align_right)
     assert capsys.readouterr().out == "align_labels: all 6 cases match the reference\n"
@@ -205,6 +209,7 @@ def test_align_labels_passes_a_right_answer(capsys):
     (align_identity, r"case 1 of 6.*\nYour matching \[0, 1\] has total distance 2\.6000; the "
                      r"best, \[1, 0\], has 1\.4000"),
     (lambda r, m: align_right(r, m)[None], r"has shape \(1, 2\) but should be \(2,\)"),
+    (align_squared, r"case 3 of 6.*\nYour matching \[0, 1\] minimises the total squared distance"),
 ], ids=_name)
 def test_align_labels_diagnoses(fn, expected):
     with pytest.raises(AssertionError, match=expected):

@@ -18,8 +18,11 @@ def _problems():
         ("K = 3, a cycle of the labels",
          (np.array([[0.0, 0.0], [5.0, 0.0], [0.0, 5.0]]),
           np.array([[5.1, 0.2], [0.1, 4.9], [-0.2, 0.1]]))),
+        # Distances 1 + 8.49 < 5 + 5.02, but squared 1 + 72.0 > 25 + 25.2.
+        ("K = 2, where squared distances would choose the other matching",
+         (np.array([[0.0, 0.0], [5.9, -1.1]]), np.array([[0.0, 5.0], [1.0, 0.0]]))),
     ]
-    for k, d in [(2, 1), (4, 2), (5, 2), (6, 3)]:
+    for k, d in [(4, 2), (5, 2), (6, 3)]:
         reference = rng.normal(scale=3.0, size=(k, d))
         shuffled = reference[rng.permutation(k)] + rng.normal(scale=0.3, size=(k, d))
         problems.append((f"K = {k}, D = {d}", (reference, shuffled)))
@@ -58,8 +61,9 @@ def check_align_labels(fn):
     AssertionError
         At the first case that does not match, with a diagnosis for: a wrong
         shape, a result that is not a permutation (nearest-first matching), the
-        inverse permutation (the arguments of ``cdist`` swapped), and a
-        matching that is not the cheapest.
+        inverse permutation (the arguments of ``cdist`` swapped), a matching
+        that minimises the squared distances, and a matching that is not the
+        cheapest.
     NotImplementedError
         If ``fn`` is still the unwritten stub.
     TypeError
@@ -96,6 +100,13 @@ def _check_case(student, case):
             f"{best.tolist()}: permutation[j] must be the index in mus of the component matched "
             f"with reference component j. Build the cost as cdist(reference_mus, mus) (rows are "
             f"the reference) and return the column indices of the matching."
+        )
+    if np.array_equal(permutation, _best(cost**2)):
+        raise Failure(
+            f"your matching {permutation.tolist()} minimises the total squared distance; the "
+            f"exercise minimises the total distance, which the best, {best.tolist()}, makes "
+            f"{_total(cost, best):.4f} against your {_total(cost, permutation):.4f}. Use the "
+            f"distances themselves (cdist's default metric), not their squares."
         )
     raise Failure(
         f"your matching {permutation.tolist()} has total distance {_total(cost, permutation):.4f}; "
