@@ -829,3 +829,14 @@ def gmm_mean_log_likelihood(X, mus, sigmas, pis, n_iter):
 def test_gmm_diagnoses(fn, expected):
     with pytest.raises(AssertionError, match=expected):
         check_gmm(fn)
+
+
+def test_check_gmm_names_a_parameter_left_at_its_start():
+    def gmm_start_weights_returned(X, mus, sigmas, pis, n_iter):
+        new_mus, new_sigmas, _, lls = reference_gmm(X, mus, sigmas, pis, n_iter)
+        return new_mus, new_sigmas, pis, lls
+
+    with pytest.raises(AssertionError, match=r"After 15 iterations, your pis\[1\] is 0\.5 but the "
+                                             r"reference gives 0\.35.*\nEach iteration must run "
+                                             r"the E-step on the current parameters"):
+        check_gmm(gmm_start_weights_returned)

@@ -213,3 +213,16 @@ def test_an_unwritten_exercise_stays_not_implemented():
 
     with pytest.raises(NotImplementedError, match="gmm_until_converged is not written yet"):
         check_gmm_until_converged(stub)
+
+
+def test_right_log_likelihoods_with_the_start_weights_returned_name_the_weights():
+    right = make_loop()
+
+    def start_weights_returned(X, mus, sigmas, pis, tol, max_iter):
+        new_mus, new_sigmas, _, lls, converged = right(X, mus, sigmas, pis, tol, max_iter)
+        return new_mus, new_sigmas, pis, lls, converged
+
+    with pytest.raises(AssertionError, match=r"Your log_likelihoods are right, but after 9 "
+                                             r"iterations .*pis.*Return the parameters of the "
+                                             r"last iteration\."):
+        check_gmm_until_converged(start_weights_returned)

@@ -74,9 +74,26 @@ def params_close(params, reference, rtol):
     relative tolerance).
     """
     return all(
-        close(mine, theirs, rtol, rtol * max(1.0, float(np.abs(theirs).max())))
+        close(mine, theirs, rtol, _params_atol(theirs, rtol))
         for mine, theirs in zip(params, reference)
     )
+
+
+def params_mismatch(params, reference, rtol):
+    """Describe the first of mus, sigmas, pis not close to ``reference``, or None.
+
+    The same tolerance as :func:`params_close`; the description is
+    :func:`worst_entry`'s, naming the parameter. Shapes must already match.
+    """
+    for name, mine, theirs in zip(("mus", "sigmas", "pis"), params, reference):
+        atol = _params_atol(theirs, rtol)
+        if not close(mine, theirs, rtol, atol):
+            return worst_entry(mine, theirs, rtol, atol, name)
+    return None
+
+
+def _params_atol(reference, rtol):
+    return rtol * max(1.0, float(np.abs(reference).max()))
 
 
 def worst_entry(out, ref, rtol, atol, name):

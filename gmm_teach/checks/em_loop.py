@@ -3,7 +3,7 @@
 import numpy as np
 
 from .. import em
-from ._compare import as_array, close, params_close, worst_entry
+from ._compare import as_array, close, params_close, params_mismatch, worst_entry
 from ._harness import Failure, Student, run_check
 from ._params import OLD_MEANS, check_params_output, check_weights_and_symmetry, covariances_about
 from ._problems import gmm_cases
@@ -131,16 +131,14 @@ def _check_gmm_case(student, case):
             f"on your functions. One mistake that does this: hard assignments (the argmax "
             f"of the responsibilities) in place of the responsibilities themselves."
         )
-    for name, mine, theirs in zip(("mus", "sigmas", "pis"), (mus, sigmas, pis), ref_params):
-        atol = GMM_RTOL * max(1.0, float(np.abs(theirs).max()))
-        if not close(mine, theirs, GMM_RTOL, atol):
-            raise Failure(
-                f"after {n_iter} iterations, "
-                + worst_entry(mine, theirs, GMM_RTOL, atol, name)
-                + "\nEach iteration must run the E-step on the current parameters, then the "
-                "M-step on those responsibilities, and keep all three new parameters. Run "
-                "check_e_step and check_m_step on your functions first."
-            )
+    mismatch = params_mismatch((mus, sigmas, pis), ref_params, GMM_RTOL)
+    if mismatch is not None:
+        raise Failure(
+            f"after {n_iter} iterations, " + mismatch
+            + "\nEach iteration must run the E-step on the current parameters, then the "
+            "M-step on those responsibilities, and keep all three new parameters. Run "
+            "check_e_step and check_m_step on your functions first."
+        )
     if lls.shape != expected.shape:
         raise Failure(
             f"your log_likelihoods has {len(lls)} numbers; return n_iter = {n_iter}, the "
