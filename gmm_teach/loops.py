@@ -1,6 +1,6 @@
 """EM written with plain Python loops, over points and over components.
 
-The slow, readable baseline of lessons 13 and 14 ("Vectorising EM",
+The slow, readable baseline of lessons 15 and 16 ("Vectorising EM",
 "Performance"): every formula is applied to one point and one component at a
 time, exactly as it is written on paper. It works in log space (so it gives the
 same numbers as :func:`gmm_teach.fit_gmm`, and no NaN), but it uses the textbook

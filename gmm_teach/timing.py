@@ -1,6 +1,6 @@
 """Timing EM: per-iteration times, a kernel-by-kernel profile, the machine's matrix-product rate.
 
-The helpers behind lessons 13 and 14 ("Vectorising EM", "Performance") and ``benchmarks/bench_em.py``.
+The helpers behind lessons 15 and 16 ("Vectorising EM", "Performance") and ``benchmarks/bench_em.py``.
 
 A *fit function* here is any ``fit(X, start, n_iter)`` that runs ``n_iter`` EM
 iterations on ``X`` from ``start = (mus, sigmas, pis)``:

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 MAX_WORDS = 1_500
 # Lessons that may have fewer than two exercises: the introduction and the optional ones.
-OPTIONAL = {"13", "14"}
+OPTIONAL = {"15", "16"}
 ONE_EXERCISE_IS_ENOUGH = {"00"} | OPTIONAL
 
 

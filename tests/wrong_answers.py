@@ -183,12 +183,12 @@ n_random_restarts = int(np.floor(np.log(0.01) / np.log(1 - 7 / 20)))
     posteriors = np.exp(log_joint - logsumexp(log_joint, axis=1, keepdims=True))
 """,
     # np.linalg.inv, which the exercise rules out
-    "13_vectorising-solution-1": """\
+    "15_vectorising-solution-1": """\
     diff = X - mu
     return np.einsum("nd,de,ne->n", diff, np.linalg.inv(sigma), diff)
 """,
     # every entry of the symmetric scatter matrices counted, not only those on and above the diagonal
-    "14_performance-solution-1": """\
+    "16_performance-solution-1": """\
     return 2 * N * K * D**2 + 2 * N * K * D**2
 """,
 }

@@ -1,4 +1,4 @@
-"""The check of lesson 14's exercise: ``iteration_flops(N, D, K)``, the flops of an iteration's products.
+"""The check of lesson 16's exercise: ``iteration_flops(N, D, K)``, the flops of an iteration's products.
 
 The count asked for is that of the two families of matrix products of one
 ``fit_gmm`` iteration, two flops (a multiplication and an addition) per term of

@@ -1,4 +1,4 @@
-"""The check of lesson 13's exercise: ``mahalanobis_sq(X, mu, sigma)`` for one component."""
+"""The check of lesson 15's exercise: ``mahalanobis_sq(X, mu, sigma)`` for one component."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""The checks of the optional lessons 13 (``mahalanobis_sq``) and 14 (``iteration_flops``).
+"""The checks of the optional lessons 15 (``mahalanobis_sq``) and 16 (``iteration_flops``).
 
 Right answers are written independently of the checks' oracles (scipy's
 ``mahalanobis``, a count entry by entry); every typical mistake must get its
