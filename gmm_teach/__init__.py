@@ -33,7 +33,16 @@ from .checks import (
     check_spike_gain,
     check_to_original_units,
 )
-from .data import DatasetSize, load_old_faithful, make_ds
+from .bernoulli import (
+    BernoulliEMResult,
+    BernoulliParams,
+    bernoulli_e_step,
+    bernoulli_log_likelihood,
+    bernoulli_m_step,
+    fit_bernoulli_mixture,
+    log_bernoulli_pdf,
+)
+from .data import DatasetSize, load_binary_digits, load_old_faithful, make_ds
 from .em import (
     ComponentCollapseError,
     ConvergenceWarning,
@@ -59,6 +68,7 @@ from .plotting import (
     plot_mixture,
     plot_training,
 )
+from .semi_supervised import e_step_with_labels, fit_gmm_semi_supervised
 from .widgets import em_stepper
 
 __version__ = "0.1.0"
@@ -67,6 +77,7 @@ __all__ = [
     "DatasetSize",
     "make_ds",
     "load_old_faithful",
+    "load_binary_digits",
     "ComponentCollapseError",
     "ConvergenceWarning",
     "EMResult",
@@ -81,6 +92,15 @@ __all__ = [
     "log_likelihood",
     "m_step",
     "n_parameters",
+    "BernoulliEMResult",
+    "BernoulliParams",
+    "bernoulli_e_step",
+    "bernoulli_log_likelihood",
+    "bernoulli_m_step",
+    "fit_bernoulli_mixture",
+    "log_bernoulli_pdf",
+    "e_step_with_labels",
+    "fit_gmm_semi_supervised",
     "EMFrame",
     "EMFrames",
     "confidence_ellipse",

@@ -1,13 +1,15 @@
-"""Data sets: the lessons' four blobs and the Old Faithful geyser data."""
+"""Data sets: the lessons' four blobs, the Old Faithful geyser data and binarised digits."""
 
 import enum
+import numbers
 from importlib import resources
 
 import numpy as np
+from sklearn.datasets import load_digits
 
 from . import _validation as v
 
-__all__ = ["DatasetSize", "make_ds", "load_old_faithful"]
+__all__ = ["DatasetSize", "make_ds", "load_old_faithful", "load_binary_digits"]
 
 
 class DatasetSize(enum.Enum):
@@ -88,3 +90,30 @@ def load_old_faithful():
     source = resources.files("gmm_teach") / "datasets" / "old_faithful.csv"
     with source.open("r", encoding="utf-8") as f:
         return np.loadtxt(f, delimiter=",", skiprows=1)
+
+
+def load_binary_digits(*, threshold=8):
+    """scikit-learn's handwritten digits, each pixel made 0 or 1.
+
+    The 1,797 images of ``sklearn.datasets.load_digits`` (8 x 8 pixels, grey
+    levels 0 to 16; shipped with scikit-learn, no download): a pixel becomes 1
+    when its grey level is at least ``threshold``.
+
+    Parameters
+    ----------
+    threshold : int, default=8
+        The grey level, 1 to 16, from which a pixel counts as ink.
+
+    Returns
+    -------
+    X : ndarray of shape (1797, 64)
+        0.0 or 1.0; ``X[i].reshape(8, 8)`` is image ``i``.
+    y : ndarray of shape (1797,)
+        The digit, 0 to 9, each image shows.
+    """
+    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Integral):
+        raise TypeError(f"threshold must be an int from 1 to 16, got {threshold!r}")
+    if not 1 <= threshold <= 16:
+        raise ValueError(f"threshold must be from 1 to 16 (grey levels run 0 to 16), got {threshold}")
+    digits = load_digits()
+    return (digits.data >= threshold).astype(np.float64), digits.target.astype(np.intp)

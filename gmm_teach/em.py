@@ -183,6 +183,30 @@ def _weighted_log_prob(X, mus, prec_chols, pis):
     return log_prob
 
 
+def _clamp_to_labels(log_prob, log_norm, responsibilities, labels):
+    """Fix the labelled rows of an E-step to their labels, in place.
+
+    A labelled point's posterior over components is certain: one-hot at its
+    label. Its term of the objective is ``log_prob[i, labels[i]]``, the log of
+    ``pi_y N(x_i | mu_y, Sigma_y)``, instead of the log-sum-exp.
+
+    Parameters
+    ----------
+    log_prob : ndarray of shape (n_samples, K)
+        Weighted log densities.
+    log_norm : ndarray of shape (n_samples,)
+        Overwritten on the labelled rows.
+    responsibilities : ndarray of shape (n_samples, K)
+        Overwritten on the labelled rows.
+    labels : ndarray of int, shape (n_samples,)
+        A component index, or -1 for an unlabelled point.
+    """
+    rows = np.flatnonzero(labels >= 0)
+    log_norm[rows] = log_prob[rows, labels[rows]]
+    responsibilities[rows] = 0.0
+    responsibilities[rows, labels[rows]] = 1.0
+
+
 def _normalize(log_prob):
     """Log-sum-exp over components, and the responsibilities, in one pass.
 
@@ -936,13 +960,28 @@ def fit_gmm(
     ValueError
         When the data's scale puts the covariances beyond float64's range.
     """
+    return _fit(X, n_components, init, tol, max_iter, reg_covar, random_state, verbose)
+
+
+def _fit(X, n_components, init, tol, max_iter, reg_covar, random_state, verbose,
+         labels=None, check_labels=None):
+    """:func:`fit_gmm`, or with ``labels`` the semi-supervised fit.
+
+    ``check_labels(labels, n_samples, n_components)`` validates the labels
+    once the number of components is known; see
+    :func:`gmm_teach.semi_supervised.fit_gmm_semi_supervised`.
+    """
     X = v.check_X(X)
     tol = v.check_positive(tol, "tol")
     reg_covar = v.check_positive(reg_covar, "reg_covar")
     max_iter = v.check_count(max_iter, "max_iter")
     rng = v.check_random_state(random_state)
+    if labels is not None:
+        labels = check_labels(labels, len(X), None)
     frame = _Frame.of(X, reg_covar)
     start, start_work = _checked_start(X, frame, n_components, init, rng, reg_covar)
+    if labels is not None:
+        labels = check_labels(labels, len(X), len(start.pis))
 
     # EM's matrix products are tall and thin (n_samples x a few columns): waking
     # BLAS threads for them costs more than it saves, and numpy's and scipy's
@@ -950,7 +989,7 @@ def fit_gmm(
     # cores, one thread per library made an iteration 1.1x to 2.4x faster.
     with threadpool_limits(limits=1, user_api="blas"):
         history, log_likelihoods, responsibilities, converged = _em_loop(
-            X, frame, start, start_work, tol, max_iter, reg_covar, verbose
+            X, frame, start, start_work, tol, max_iter, reg_covar, verbose, labels
         )
     n_iter, final = len(history) - 1, history[-1]
     if verbose:
@@ -963,7 +1002,7 @@ def fit_gmm(
             f"EM did not converge to within tol={tol} in max_iter={max_iter} iterations; "
             f"raise max_iter or tol, or try another initialisation.",
             ConvergenceWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     return EMResult(
         mus=final.mus,
@@ -977,11 +1016,13 @@ def fit_gmm(
     )
 
 
-def _em_loop(X, frame, start, params, tol, max_iter, reg_covar, verbose):
+def _em_loop(X, frame, start, params, tol, max_iter, reg_covar, verbose, labels=None):
     """Run EM from ``params`` (working units); see :func:`fit_gmm`.
 
     ``start`` is the same start in user units. The loop works on
-    ``frame.data(X)`` and stores every step in user units.
+    ``frame.data(X)`` and stores every step in user units. With ``labels``
+    (-1 for unlabelled), every E-step clamps the labelled rows; see
+    :func:`_clamp_to_labels`.
 
     Returns
     -------
@@ -1012,9 +1053,10 @@ def _em_loop(X, frame, start, params, tol, max_iter, reg_covar, verbose):
             raise _collapse_error(iteration, k, nk, reg_covar, n_components) from None
         # One pass gives both the log-likelihood of the new parameters and the
         # responsibilities for the next M-step.
-        log_norm, responsibilities = _normalize(
-            _weighted_log_prob(Xw, params.mus, prec_chols, params.pis)
-        )
+        log_prob = _weighted_log_prob(Xw, params.mus, prec_chols, params.pis)
+        log_norm, responsibilities = _normalize(log_prob)
+        if labels is not None:
+            _clamp_to_labels(log_prob, log_norm, responsibilities, labels)
         total = log_norm.sum()
         if not np.isfinite(total):
             i = np.flatnonzero(~np.isfinite(log_norm))[0]
