@@ -134,10 +134,12 @@ def _check_params(mus, pis, n_features, name=""):
         mus = v.as_float_array(mus, "mus", 2, "(n_components, n_features)")
         n_components = mus.shape[0]
         if mus.shape[1] != n_features:
-            hint = " (is it transposed?)" if mus.shape[0] == n_features else ""
+            transposed = mus.shape[0] == n_features
+            k = mus.shape[1] if transposed else n_components
+            hint = " (is it transposed?)" if transposed else ""
             raise ValueError(
-                f"mus must have shape (n_components, n_features) = ({n_components}, "
-                f"{n_features}) to match X's {n_features} features, got {mus.shape}{hint}"
+                f"mus must have shape (n_components, n_features) = ({k}, {n_features}) "
+                f"to match X's {n_features} features, got {mus.shape}{hint}"
             )
         if np.any((mus < 0) | (mus > 1)):
             raise ValueError(
