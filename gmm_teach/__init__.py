@@ -6,6 +6,8 @@ plotting helpers, the EM stepper widget and the checks used in assignments.
 
 from .checks import (
     check_align_labels,
+    check_bernoulli_e_step,
+    check_bernoulli_m_step,
     check_bic,
     check_bic_threshold,
     check_choose_k,
@@ -134,6 +136,8 @@ __all__ = [
     "check_choose_k",
     "check_sample_gmm",
     "check_class_posteriors",
+    "check_bernoulli_e_step",
+    "check_bernoulli_m_step",
     "check_mahalanobis_sq",
     "check_iteration_flops",
 ]

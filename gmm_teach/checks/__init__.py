@@ -37,6 +37,8 @@ and export it below.
 
 from ._harness import TIME_LIMIT_VARIABLE, set_time_limit, time_limit
 from .align_labels import check_align_labels
+from .bernoulli_e_step import check_bernoulli_e_step
+from .bernoulli_m_step import check_bernoulli_m_step
 from .bic import check_bic
 from .bic_threshold import check_bic_threshold
 from .choose_k import check_choose_k
@@ -90,6 +92,8 @@ __all__ = [
     "check_choose_k",
     "check_sample_gmm",
     "check_class_posteriors",
+    "check_bernoulli_e_step",
+    "check_bernoulli_m_step",
     "check_mahalanobis_sq",
     "check_iteration_flops",
     "set_time_limit",
