@@ -72,42 +72,46 @@ def em_cycle():
     return fig
 
 
-# (number, name on the map, row): 0 the core path, 1 what real use needs, 2 optional.
+# (number, name on the map, row): 0 the core path, 1 what real use needs, 2 beyond
+# Gaussians and what a fit is for, 3 optional.
 LESSONS = [
     ("00", "introduction", 0), ("01", "Gaussian pdf", 0), ("02", "log-\nlikelihood", 0),
     ("03", "E-step", 0), ("04", "M-step", 0), ("05", "EM loop", 0), ("06", "why EM\nworks", 0),
     ("07", "initialisation", 1), ("08", "choosing K", 1), ("09", "collapse", 1),
     ("10", "local optima,\nlabel switching", 1), ("11", "Old Faithful", 1),
     ("12", "density,\nclassification", 1),
-    ("13", "vectorising", 2), ("14", "performance", 2),
+    ("13", "Bernoulli\nmixture", 2), ("14", "using a\nfitted mixture", 2),
+    ("15", "vectorising", 3), ("16", "performance", 3),
 ]
 # The lessons that build on the one before them on the map (the rest build on the core).
-_FOLLOWS = {"08": "07", "10": "09", "12": "11", "14": "13"}
+_FOLLOWS = {"08": "07", "10": "09", "12": "11", "16": "15"}
+# Each row: its height, where its first box sits, and its title.
+_ROWS = [(4.9, 1.1, "the core: from the Gaussian to why EM works"),
+         (2.85, 1.4, "what real use needs (after the core)"),
+         (0.8, 1.4, "EM beyond Gaussians, and what a fit is for"),
+         (0.8, 8.3, "optional: speed")]
 
 
 def course_map():
-    """The lessons in order: the core path 00-06, what real use needs 07-12, optional 13-14."""
+    """The lessons in order: the core 00-06, real use 07-12, 13-14 beyond it, optional 15-16."""
     fig = Figure(figsize=(11, 5.2))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set(xlim=(0, 14.2), ylim=(0, 6.2))
     ax.axis("off")
-    rows = [(4.9, "the core: from the Gaussian to why EM works"),
-            (2.85, "what real use needs (after the core)"),
-            (0.8, "optional: speed")]
     places = {}
-    for row, (y, title) in enumerate(rows):
-        ax.text(0.2, y + 0.8, title, fontsize=10, color="0.3")
+    for row, (y, x0, title) in enumerate(_ROWS):
+        ax.text(x0 - 1.2 if row else 0.2, y + 0.8, title, fontsize=10, color="0.3")
         numbers = [number for number, _, r in LESSONS if r == row]
         for i, number in enumerate(numbers):
-            places[number] = (1.1 + 2.0 * i if row == 0 else 1.4 + 2.3 * i, y)
-    colours = ("#cfe3f7", "#f9dcc4", "#e8e8e8")
+            places[number] = (x0 + (2.0 if row == 0 else 2.3) * i, y)
+    colours = ("#cfe3f7", "#f9dcc4", "#d9efd2", "#e8e8e8")
     for number, name, row in LESSONS:
         _box(ax, places[number], f"{number}\n{name}", colours[row],
              width=1.75 if row == 0 else 2.05, height=1.1)
     for number, name, row in LESSONS:
         before = _FOLLOWS.get(number, f"{int(number) - 1:02d}" if row == 0 and number != "00"
                               else None)
-        if before is not None:
+        if before is not None and places[before][1] == places[number][1]:
             half = 0.875 if row == 0 else 1.025
             (xa, ya), (xb, yb) = places[before], places[number]
             _arrow(ax, (xa + half, ya), (xb - half, yb))

@@ -42,9 +42,9 @@ def _readme_rows():
             for match in re.finditer(r"^\| \[([^\]]*)\]\(notebooks/([^)]+)\) \|(.*)\|$", readme, re.M)}
 
 
-def test_the_course_has_its_fifteen_lessons_numbered_in_order():
+def test_the_course_has_its_seventeen_lessons_numbered_in_order():
     assert [path.name[:2] for path in LESSONS] == [f"{n:02d}" for n in range(len(LESSONS))]
-    assert len(LESSONS) >= 15
+    assert len(LESSONS) >= 17
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=_id)
