@@ -795,7 +795,7 @@ def _lloyd(X, centers, max_iter=300):
 
 @dataclass
 class EMResult:
-    """What :func:`fit_gmm` returns.
+    """What :func:`fit_gmm` and :func:`gmm_teach.fit_gmm_semi_supervised` return.
 
     Attributes
     ----------
@@ -808,7 +808,8 @@ class EMResult:
     responsibilities : ndarray of shape (n_samples, n_components)
         The E-step under the final parameters.
     log_likelihoods : ndarray of shape (n_iter + 1,)
-        ``log_likelihoods[t]`` is the total log-likelihood under ``history[t]``.
+        ``log_likelihoods[t]`` is the total log-likelihood under ``history[t]``
+        (with labels, the semi-supervised objective).
     history : list of GMMParams, length n_iter + 1
         ``history[0]`` is the start, ``history[t]`` the parameters after ``t``
         EM iterations. Responsibilities are not stored; recompute them with
