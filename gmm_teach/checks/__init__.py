@@ -42,9 +42,11 @@ from .bernoulli_m_step import check_bernoulli_m_step
 from .bic import check_bic
 from .bic_threshold import check_bic_threshold
 from .choose_k import check_choose_k
+from .choose_threshold import check_choose_threshold
 from .class_posteriors import check_class_posteriors
 from .covariance_from_axes import check_covariance_from_axes
 from .e_step import check_e_step
+from .e_step_with_labels import check_e_step_with_labels
 from .elbo import check_elbo
 from .em_loop import check_gmm
 from .expected_complete_log_likelihood import check_expected_complete_log_likelihood
@@ -92,6 +94,8 @@ __all__ = [
     "check_choose_k",
     "check_sample_gmm",
     "check_class_posteriors",
+    "check_choose_threshold",
+    "check_e_step_with_labels",
     "check_bernoulli_e_step",
     "check_bernoulli_m_step",
     "check_mahalanobis_sq",

@@ -1,0 +1,287 @@
+"""The checks of lesson 14: right answers written independently pass, mistakes get their sentence.
+
+``choose_threshold`` (the F1-best anomaly threshold) and ``e_step_with_labels``
+(semi-supervised EM's E-step). The right answers here are written apart from
+the checks' oracles: F1 from counts in a loop or from scikit-learn's
+``precision_recall_curve``; responsibilities from slogdet and solve, one point
+at a time, or from ``e_step`` and ``np.where``.
+"""
+
+import numpy as np
+import pytest
+from sklearn.metrics import accuracy_score, f1_score, precision_recall_curve, precision_score
+
+from gmm_teach import e_step
+from gmm_teach.checks import check_choose_threshold, check_e_step_with_labels
+from gmm_teach.checks.choose_threshold import _problems as threshold_problems
+
+# --------------------------------------------------------------------------
+# 14 choose_threshold
+# --------------------------------------------------------------------------
+
+
+def _threshold_by_counts(log_densities, is_anomaly):
+    best_t, best_f1 = None, -1.0
+    for t in np.unique(log_densities):
+        flagged = log_densities <= t
+        tp = np.sum(flagged & is_anomaly)
+        fp = np.sum(flagged & ~is_anomaly)
+        fn = np.sum(~flagged & is_anomaly)
+        f1 = 2 * tp / (2 * tp + fp + fn)
+        if f1 > best_f1:
+            best_t, best_f1 = t, f1
+    return best_t
+
+
+def _threshold_by_curve(log_densities, is_anomaly):
+    """scikit-learn's curve on -log p (high = anomalous): the last of the tied best."""
+    precision, recall, thresholds = precision_recall_curve(is_anomaly, -log_densities)
+    with np.errstate(invalid="ignore"):
+        f1 = np.nan_to_num(2 * precision * recall / (precision + recall))[:-1]
+    return -thresholds[len(f1) - 1 - np.argmax(f1[::-1])]
+
+
+def _threshold_midway(log_densities, is_anomaly):
+    """Halfway between the last flagged score and the next: another threshold, the same flags."""
+    t = _threshold_by_counts(log_densities, is_anomaly)
+    above = log_densities[log_densities > t]
+    return (t + above.min()) / 2 if len(above) else t
+
+
+@pytest.mark.parametrize("fn", [_threshold_by_counts, _threshold_by_curve, _threshold_midway])
+def test_choose_threshold_passes_right_answers(fn, capsys):
+    check_choose_threshold(fn)
+    assert capsys.readouterr().out == "choose_threshold: all 4 cases match the reference\n"
+
+
+def _arg_best(metric, rule=lambda s, t: s <= t, candidates=np.unique, returns=None):
+    """A choose_threshold that keeps the candidate maximising ``metric`` (first of the ties)."""
+    def choose_threshold(log_densities, is_anomaly):
+        c = candidates(log_densities)
+        values = [metric(is_anomaly, rule(log_densities, t)) for t in c]
+        i = int(np.argmax(values))
+        return returns(c, values, i, log_densities) if returns else c[i]
+    return choose_threshold
+
+
+def _f1(a, flagged):
+    return f1_score(a, flagged, zero_division=0)
+
+
+def _recall(a, flagged):
+    return np.sum(flagged & a) / np.sum(a)
+
+
+def _with_nothing_flagged(s):
+    return np.r_[s.min() - 1.0, np.unique(s)]
+
+
+def _cumulative_counts(log_densities, is_anomaly):
+    """F1 at each position of the sorted scores: splits of a tie count as thresholds."""
+    order = np.argsort(log_densities, kind="stable")
+    a = is_anomaly[order]
+    tp, fp = np.cumsum(a), np.cumsum(~a)
+    f1 = 2 * tp / (2 * tp + fp + (a.sum() - tp))
+    return log_densities[order][np.argmax(f1)]
+
+
+def _nan_when_nothing_flagged(log_densities, is_anomaly):
+    candidates = np.r_[log_densities.min() - 1.0, np.sort(log_densities)]
+    values = []
+    for t in candidates:
+        flagged = log_densities <= t
+        with np.errstate(invalid="ignore"):
+            precision = np.sum(flagged & is_anomaly) / np.sum(flagged)
+        recall = np.sum(flagged & is_anomaly) / np.sum(is_anomaly)
+        values.append(2 * precision * recall / (precision + recall))
+    return candidates[int(np.argmax(values))]
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (_arg_best(_f1, rule=lambda s, t: s < t), "(?s)case 1 of 4.*the rule is log_density <= t"),
+    (_arg_best(_f1, rule=lambda s, t: s >= t), "flagging the HIGH scores \\(log_density >= t\\)"),
+    (_arg_best(_f1, rule=lambda s, t: s > t), "flagging the HIGH scores \\(log_density > t\\)"),
+    (_arg_best(accuracy_score, candidates=_with_nothing_flagged),
+     "(?s)case 4 of 4.*flags no point at all.*99.0% accurate"),
+    (_arg_best(accuracy_score), "(?s)case 4 of 4.*maximises accuracy"),
+    (_arg_best(_recall), "catches every anomaly \\(recall 1\\)"),
+    (_arg_best(_recall, candidates=lambda s: np.unique(s)[::-1]), "flags every point"),
+    (_arg_best(lambda a, f: precision_score(a, f, zero_division=0)), "maximises precision"),
+    (_arg_best(_f1, returns=lambda c, v, i, s: i), "a position .* not a threshold"),
+    (_arg_best(_f1, returns=lambda c, v, i, s: int(np.flatnonzero(s == c[i])[0])),
+     "a position .* not a threshold"),
+    (_arg_best(_f1, returns=lambda c, v, i, s: v[i]), "an F1 score, not a threshold"),
+    (lambda s, a: s <= _threshold_by_counts(s, a), "one per point"),
+    (lambda s, a: np.nan, "Your threshold is NaN"),
+    (_cumulative_counts, "(?s)case 2 of 4.*4 points share the score"),
+    (_nan_when_nothing_flagged, "np.argmax picks it"),
+    (lambda s, a: _threshold_by_counts(s, a) - 0.3, "the best achievable F1 on this case is"),
+])
+def test_choose_threshold_diagnoses(fn, expected):
+    with pytest.raises(AssertionError, match=expected):
+        check_choose_threshold(fn)
+
+
+def test_choose_threshold_cases_are_what_their_descriptions_say():
+    cases = threshold_problems()
+    scores, anomalies = [(c.data["log_densities"], c.data["is_anomaly"]) for c in cases][2]
+    # Case 3: separated, and the best threshold is exactly the largest anomaly score.
+    assert scores[anomalies].max() < scores[~anomalies].min()
+    assert _threshold_by_counts(scores, anomalies) == scores[anomalies].max()
+    # Case 1: the lowest score is a normal point's; case 4: 3 anomalies among 303.
+    s1, a1 = cases[0].data["log_densities"], cases[0].data["is_anomaly"]
+    assert not a1[np.argmin(s1)] and a1.sum() == 20 and len(s1) == 200
+    s4, a4 = cases[3].data["log_densities"], cases[3].data["is_anomaly"]
+    assert a4.sum() == 3 and len(s4) == 303
+    for case in cases:
+        assert np.all(case.data["log_densities"] < 0)
+
+
+def test_choose_threshold_returns_nothing_and_accepts_a_python_float(capsys):
+    assert check_choose_threshold(lambda s, a: float(_threshold_by_counts(s, a))) is None
+
+
+def test_choose_threshold_stub_is_not_written():
+    def choose_threshold(log_densities, is_anomaly):
+        raise NotImplementedError()
+    with pytest.raises(NotImplementedError, match="not written yet"):
+        check_choose_threshold(choose_threshold)
+
+
+# --------------------------------------------------------------------------
+# 14 e_step_with_labels
+# --------------------------------------------------------------------------
+
+
+def _log_density(x, mu, sigma):
+    diff = x - mu
+    _, log_det = np.linalg.slogdet(sigma)
+    return -0.5 * (len(x) * np.log(2 * np.pi) + log_det + diff @ np.linalg.solve(sigma, diff))
+
+
+def _e_step_with_labels_loops(X, mus, sigmas, pis, labels):
+    out = np.zeros((len(X), len(mus)))
+    for i, x in enumerate(X):
+        if labels[i] >= 0:
+            out[i, labels[i]] = 1.0
+            continue
+        a = np.array([np.log(pi) + _log_density(x, mu, sigma)
+                      for mu, sigma, pi in zip(mus, sigmas, pis)])
+        out[i] = np.exp(a - a.max()) / np.exp(a - a.max()).sum()
+    return out
+
+
+def _e_step_with_labels_where(X, mus, sigmas, pis, labels):
+    one_hot = np.zeros((len(X), len(mus)))
+    one_hot[np.arange(len(X)), labels] = 1.0     # the rows labelled -1 are discarded below
+    return np.where(labels[:, None] >= 0, one_hot, e_step(X, mus, sigmas, pis))
+
+
+@pytest.mark.parametrize("fn", [_e_step_with_labels_loops, _e_step_with_labels_where])
+def test_e_step_with_labels_passes_right_answers(fn, capsys):
+    check_e_step_with_labels(fn)
+    assert capsys.readouterr().out == "e_step_with_labels: all 5 cases match the reference\n"
+
+
+def _from_e_step(change):
+    """e_step's responsibilities, then ``change(r, labels, labelled rows)``, returned."""
+    def e_step_with_labels(X, mus, sigmas, pis, labels):
+        r = e_step(X, mus, sigmas, pis)
+        rows = np.flatnonzero(labels >= 0)
+        out = change(r, labels, rows)
+        return r if out is None else out
+    return e_step_with_labels
+
+
+def _set_rows(shift):
+    def change(r, labels, rows):
+        r[rows] = 0.0
+        r[rows, labels[rows] + shift] = 1.0
+    return change
+
+
+def _all_rows_lit(r, labels, rows):
+    r[rows] = 0.0
+    r[np.arange(len(r)), labels] = 1.0
+
+
+def _zero_unlabelled(r, labels, rows):
+    out = np.zeros_like(r)
+    out[rows, labels[rows]] = 1.0
+    return out
+
+
+def _added(r, labels, rows):
+    r[rows, labels[rows]] += 1.0
+
+
+def _added_normalised(r, labels, rows):
+    r[rows, labels[rows]] += 1.0
+    return r / r.sum(axis=1, keepdims=True)
+
+
+def _only_the_one(r, labels, rows):
+    r[rows, labels[rows]] = 1.0
+
+
+def _in_place(X, mus, sigmas, pis, labels):
+    r = e_step(X, mus, sigmas, pis)
+    rows = np.flatnonzero(labels >= 0)
+    r[rows] = 0.0
+    r[rows, labels[rows]] = 1.0
+    labels[labels < 0] = 0
+    return r
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (_from_e_step(_all_rows_lit), "UNLABELLED points \\(label -1\\) have a 1 in the LAST column"),
+    (lambda X, mus, sigmas, pis, labels: np.eye(len(mus))[labels],
+     "LAST column \\(k = K - 1 = 2\\).*np.eye\\(K\\)\\[labels\\]"),
+    (_from_e_step(_zero_unlabelled), "unlabelled points \\(label -1\\) are all 0"),
+    (_from_e_step(_added), "PLUS the one-hot"),
+    (_from_e_step(_added_normalised), "sum to 1 but are not one-hot"),
+    (_from_e_step(_only_the_one), "only the label's column was set to 1"),
+    (_from_e_step(_set_rows(-1)), "column label - 1"),
+    (_from_e_step(_set_rows(+1)),
+     "(?s)IndexError.*\nThe labels are.*label k's one-hot has its 1 in column k"),
+    (_from_e_step(lambda r, labels, rows: None), "labelled rows are the ordinary responsibilities"),
+    (lambda X, mus, sigmas, pis, labels: _e_step_with_labels_loops(X, mus, sigmas, pis, labels).T,
+     "looks transposed"),
+    (_in_place, "changed its argument labels in place"),
+    (lambda X, mus, sigmas, pis, labels: np.full((len(X), len(mus)), 1 / len(mus)),
+     "differs from the ordinary E-step"),
+])
+def test_e_step_with_labels_diagnoses(fn, expected):
+    with pytest.raises(AssertionError, match=expected):
+        check_e_step_with_labels(fn)
+
+
+@pytest.mark.parametrize("name", ["e_step_with_labels", "fit_gmm_semi_supervised"])
+def test_e_step_with_labels_refuses_the_package_s_own(name):
+    import gmm_teach
+
+    def hand_over(X, mus, sigmas, pis, labels):
+        if name == "e_step_with_labels":
+            return gmm_teach.e_step_with_labels(X, mus, sigmas, pis, labels)
+        gmm_teach.fit_gmm_semi_supervised(X, labels, init=(mus, sigmas, pis), max_iter=1, tol=0)
+        return _e_step_with_labels_loops(X, mus, sigmas, pis, labels)
+    with pytest.raises(AssertionError, match=f"calls gmm_teach's own {name}, which does"):
+        check_e_step_with_labels(hand_over)
+
+
+def test_e_step_with_labels_cases_hold_the_labels_they_describe():
+    from gmm_teach.checks.e_step_with_labels import _problems
+
+    cases = _problems()
+    for case in cases[:3]:
+        labels, k = case.data["labels"], len(case.data["params"][0])
+        assert {0, k - 1} <= set(labels.tolist()) and (labels == -1).any()
+    assert np.all(cases[3].data["labels"] == -1)
+    assert np.all(cases[4].data["labels"] >= 0)
+
+
+def test_e_step_with_labels_stub_is_not_written():
+    def e_step_with_labels(X, mus, sigmas, pis, labels):
+        raise NotImplementedError()
+    with pytest.raises(NotImplementedError, match="not written yet"):
+        check_e_step_with_labels(e_step_with_labels)
