@@ -182,6 +182,17 @@ n_random_restarts = int(np.floor(np.log(0.01) / np.log(1 - 7 / 20)))
     ])
     posteriors = np.exp(log_joint - logsumexp(log_joint, axis=1, keepdims=True))
 """,
+    # probabilities instead of logs: 0/0 = NaN on the check's 1,500-pixel case
+    "13_bernoulli_mixture-solution-1": """\
+    probabilities = np.prod(np.where(X[:, None, :] == 1, mus, 1 - mus), axis=2) * pis
+    responsibilities = probabilities / probabilities.sum(axis=1, keepdims=True)
+""",
+    # the floor forgotten: exact 0s and 1s in mus
+    "13_bernoulli_mixture-solution-2": """\
+    n_k = responsibilities.sum(axis=0)
+    mus = responsibilities.T @ X / n_k[:, None]
+    pis = n_k / n_samples
+""",
     # np.linalg.inv, which the exercise rules out
     "15_vectorising-solution-1": """\
     diff = X - mu
