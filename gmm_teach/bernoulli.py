@@ -171,11 +171,27 @@ def _check_min_prob(min_prob):
     return float(min_prob)
 
 
-def _impossible_error(i, what="every component"):
+def _impossible_error(X, params, i, when=""):
+    """A ValueError for sample ``i``, which has probability 0 under every component.
+
+    Says why for each component (up to three): a weight of 0, or a feature
+    the component is certain of and the point contradicts.
+    """
+    mus, pis = params
+    reasons = []
+    contradictions = ((X[i] == 1) & (mus == 0)) | ((X[i] == 0) & (mus == 1))
+    for k in range(len(pis)):
+        contradicted = np.flatnonzero(contradictions[k])
+        if pis[k] == 0:
+            reasons.append(f"pis[{k}] = 0")
+        elif len(contradicted):
+            d = contradicted[0]
+            reasons.append(f"X[{i}, {d}] = {X[i, d]:g} where mus[{k}, {d}] = {mus[k, d]:g}")
+    shown = "; ".join(reasons[:3]) + ("; ..." if len(reasons) > 3 else "")
     return ValueError(
-        f"X[{i}] has probability 0 under {what}: it has a feature equal to 1 where every "
-        f"mus[k, d] is 0 (or 0 where every mus[k, d] is 1). Keep mus inside (0, 1), as "
-        f"min_prob > 0 does in bernoulli_m_step and fit_bernoulli_mixture."
+        f"X[{i}] has probability 0 under every component{when} ({shown}). Keep mus inside "
+        f"(0, 1), as min_prob > 0 does in bernoulli_m_step and fit_bernoulli_mixture, and "
+        f"pis above 0 for every component a point may need."
     )
 
 
@@ -185,7 +201,7 @@ def _checked_log_norm(X, mus, pis):
     log_norm, responsibilities = _normalize(_log_prob(X, *params))
     bad = np.flatnonzero(np.isneginf(log_norm))
     if len(bad):
-        raise _impossible_error(bad[0])
+        raise _impossible_error(X, params, bad[0])
     return log_norm, responsibilities
 
 
@@ -358,11 +374,13 @@ def _start(X, n_components, init, min_prob, rng):
             f"init must be 'random' or a (mus, pis) tuple, got {type(init).__name__}"
         )
     start = _check_params(*init, X.shape[1], name="init: ")
-    if n_components is not None and n_components != len(start.mus):
-        raise ValueError(
-            f"n_components = {n_components} disagrees with init, which has "
-            f"{len(start.mus)} components"
-        )
+    if n_components is not None:
+        n_components = v.check_n_components(n_components, len(X))
+        if n_components != len(start.mus):
+            raise ValueError(
+                f"n_components = {n_components} disagrees with init, which has "
+                f"{len(start.mus)} components"
+            )
     v.check_n_components(len(start.mus), len(X))
     # EM never lowers the log-likelihood only when the start is one of the
     # parameters the M-step may choose from.
@@ -372,7 +390,10 @@ def _start(X, n_components, init, min_prob, rng):
             f"{1 - min_prob:g}], got values from {start.mus.min():g} to {start.mus.max():g}; "
             f"clip them, or lower min_prob"
         )
-    return BernoulliParams(start.mus.copy(), start.pis.copy())
+    # pis are accepted when they sum to 1 within SUM_TO_ONE_ATOL; a start whose
+    # weights sum to more than 1 has a log-likelihood that no M-step can reach,
+    # and EM would appear to lower it. Normalised, the start is a distribution.
+    return BernoulliParams(start.mus.copy(), start.pis / start.pis.sum())
 
 
 def fit_bernoulli_mixture(
@@ -396,7 +417,8 @@ def fit_bernoulli_mixture(
     init : "random" or tuple (mus, pis), default="random"
         ``"random"``: random soft assignments (uniform, rows normalised)
         followed by one M-step. A tuple gives the start explicitly; its
-        ``mus`` must lie in ``[min_prob, 1 - min_prob]``.
+        ``mus`` must lie in ``[min_prob, 1 - min_prob]``, and its ``pis``
+        (summing to 1 within 1e-5) are divided by their sum.
     tol : float, default=1e-4
         Stop when the mean per-sample log-likelihood changes by less than ``tol``
         between iterations. ``tol=0`` runs exactly ``max_iter`` iterations.
@@ -426,7 +448,7 @@ def fit_bernoulli_mixture(
         log_norm, responsibilities = _normalize(_log_prob(X, *params))
         impossible = np.flatnonzero(np.isneginf(log_norm))
         if len(impossible):
-            raise _impossible_error(impossible[0], f"every component at iteration {iteration}")
+            raise _impossible_error(X, params, impossible[0], f" at iteration {iteration}")
         total = float(log_norm.sum())
         log_likelihoods.append(total)
         previous, change = total, (None if previous is None else abs(total - previous))
