@@ -862,9 +862,9 @@ def _start_collapse_error(k, source, reg_covar, n_components):
     )
 
 
-def _far_sample_error(iteration, i, reg_covar, n_components):
+def _far_sample_error(iteration, i, reg_covar, n_components, whom="every component"):
     return ComponentCollapseError(
-        f"EM iteration {iteration}: sample {i} is so far from every component, measured in "
+        f"EM iteration {iteration}: sample {i} is so far from {whom}, measured in "
         f"their standard deviations, that its log-density is beyond float64: the components' "
         f"covariances have shrunk to almost nothing. {_advice(reg_covar, n_components)}"
     )
@@ -898,8 +898,11 @@ def _checked_start(X, frame, n_components, init, rng, reg_covar):
             f"{len(start.mus)} components"
         )
     v.check_n_components(len(start.mus), len(X))
-    # Copies: history[0] must not change when the caller's arrays do.
-    user = GMMParams(*(a.copy() for a in start))
+    # Copies: history[0] must not change when the caller's arrays do. Weights
+    # are accepted when they sum to 1 within SUM_TO_ONE_ATOL; normalised, the
+    # start is a distribution, and the first M-step cannot appear to lower
+    # its log-likelihood.
+    user = GMMParams(start.mus.copy(), start.sigmas.copy(), start.pis / start.pis.sum())
     return user, frame.to_work(user)
 
 
@@ -965,12 +968,14 @@ def fit_gmm(
 
 
 def _fit(X, n_components, init, tol, max_iter, reg_covar, random_state, verbose,
-         labels=None, check_labels=None):
+         labels=None, check_labels=None, prepare_labels=None):
     """:func:`fit_gmm`, or with ``labels`` the semi-supervised fit.
 
-    ``check_labels(labels, n_samples, n_components)`` validates the labels
-    once the number of components is known; see
-    :func:`gmm_teach.semi_supervised.fit_gmm_semi_supervised`.
+    ``check_labels(labels, n_samples, None)`` validates the labels before the
+    start is made; ``prepare_labels(X, labels, start, from_method)``, with
+    ``X`` and ``start`` in working units, checks them against the start and
+    returns them with the order in which the start's components are used.
+    See :func:`gmm_teach.semi_supervised.fit_gmm_semi_supervised`.
     """
     X = v.check_X(X)
     tol = v.check_positive(tol, "tol")
@@ -982,7 +987,8 @@ def _fit(X, n_components, init, tol, max_iter, reg_covar, random_state, verbose,
     frame = _Frame.of(X, reg_covar)
     start, start_work = _checked_start(X, frame, n_components, init, rng, reg_covar)
     if labels is not None:
-        labels = check_labels(labels, len(X), len(start.pis))
+        labels, order = prepare_labels(frame.data(X), labels, start_work, isinstance(init, str))
+        start, start_work = (GMMParams(*(a[order] for a in p)) for p in (start, start_work))
 
     # EM's matrix products are tall and thin (n_samples x a few columns): waking
     # BLAS threads for them costs more than it saves, and numpy's and scipy's
@@ -1061,6 +1067,9 @@ def _em_loop(X, frame, start, params, tol, max_iter, reg_covar, verbose, labels=
         total = log_norm.sum()
         if not np.isfinite(total):
             i = np.flatnonzero(~np.isfinite(log_norm))[0]
+            if labels is not None and labels[i] >= 0:
+                raise _far_sample_error(iteration, i, reg_covar, n_components,
+                                        f"its own component {labels[i]} (its label)")
             raise _far_sample_error(iteration, i, reg_covar, n_components)
         log_likelihoods.append(total + offset)
         previous, change = total, (None if previous is None else abs(total - previous))

@@ -18,7 +18,6 @@ estimate (each class's mean, covariance with divisor ``N_k`` plus
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from . import _validation as v
 from . import em
 
 __all__ = ["e_step_with_labels", "fit_gmm_semi_supervised"]
@@ -94,23 +93,32 @@ def _check_labels_for_fit(labels, n_samples, n_components):
     return labels
 
 
-def _check_labelled_weights(X, labels, init):
-    """ValueError if ``init`` gives weight 0 to a component a labelled point belongs to.
+def _prepare_labels(X, labels, start, from_method):
+    """Check the labels against the start; the order that matches a method's start to them.
 
-    Such a point has probability 0 under its own component, and EM's first
-    E-step would report it as far from every component. Anything else wrong
-    with the arguments is left to :func:`gmm_teach.em._fit`, which reports it
-    in its usual order.
+    Called by :func:`gmm_teach.em._fit` once the start is known, with ``X``
+    and ``start`` in its working frame (where distances cannot overflow).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    labels : array-like of shape (n_samples,)
+    start : GMMParams
+    from_method : bool
+        Whether the start came from a method name (its components in no
+        particular order) rather than from the caller.
+
+    Returns
+    -------
+    labels : ndarray of intp, shape (n_samples,)
+    order : ndarray of int, shape (n_components,)
+        ``order[k]``: the start's component that becomes component ``k``.
     """
-    if not isinstance(init, (tuple, list)) or len(init) != 3:
-        return
-    try:
-        X = v.check_X(X)
-        params, _ = em._check_params(*init, X.shape[1])
-        labels = _check_labels(labels, len(X), len(params.pis))
-    except (TypeError, ValueError):
-        return
-    rows = np.flatnonzero((labels >= 0) & (params.pis[np.maximum(labels, 0)] == 0))
+    n_components = len(start.pis)
+    labels = _check_labels_for_fit(labels, len(X), n_components)
+    # A labelled point must be possible under its own component: with weight
+    # 0 the first E-step would call it far from every component.
+    rows = np.flatnonzero((labels >= 0) & (start.pis[np.maximum(labels, 0)] == 0))
     if len(rows):
         i = rows[0]
         raise ValueError(
@@ -118,11 +126,13 @@ def _check_labelled_weights(X, labels, init):
             f"must be possible under its own component. Give component {labels[i]} a "
             f"weight above 0 in init (for instance its class's share of the labels)."
         )
+    if not from_method or not np.any(labels >= 0):
+        return labels, np.arange(n_components)
+    return labels, _match_components(X, labels, start.mus)
 
 
-def _start_matching_labels(X, labels, n_components, init, tol, max_iter, reg_covar,
-                           random_state):
-    """``fit_gmm``'s start for a method name, its components matched to the labelled classes.
+def _match_components(X, labels, mus):
+    """``order[k]``: the start component that becomes component ``k``.
 
     Component ``k`` stands for label ``k``, but a method's start puts its
     components in no particular order: component ``k`` may start on another
@@ -130,48 +140,15 @@ def _start_matching_labels(X, labels, n_components, init, tol, max_iter, reg_cov
     with ``init="kmeans++"`` and two labels per class on the four blobs of
     ``make_ds(SEED_CENTERS)`` (tests/problems.py), 20 seeds: 29 % of the
     points misassigned on average and 90 % on the worst seed; with the start
-    reordered, 4 % on average.
-
-    Returns
-    -------
-    init : str or tuple (mus, sigmas, pis)
-        Unchanged when it is a tuple, when no point is labelled (so that the
-        fit is exactly ``fit_gmm``'s), or when an argument is wrong (then
-        :func:`gmm_teach.em._fit` reports it, in its usual order and words).
-    """
-    if not isinstance(init, str) or init not in em.INIT_METHODS:
-        return init
-    try:
-        X = v.check_X(X)
-        v.check_positive(tol, "tol")
-        v.check_positive(reg_covar, "reg_covar")
-        v.check_count(max_iter, "max_iter")
-        v.check_random_state(random_state)
-        n_components = v.check_n_components(n_components, len(X))
-        labels = _check_labels_for_fit(labels, len(X), n_components)
-    except (TypeError, ValueError):
-        return init
-    if not np.any(labels >= 0):
-        return init
-    mus, sigmas, pis = em.initialize(X, n_components, method=init, reg_covar=reg_covar,
-                                     random_state=random_state)
-    order = _match_components(X, labels, mus)
-    return mus[order], sigmas[order], pis[order]
-
-
-def _match_components(X, labels, mus):
-    """``order[k]``: the start component that becomes component ``k``.
+    reordered, 4 %.
 
     The labelled classes get the components nearest their means, by the
     matching of least total squared distance; the other components keep
-    their order. Distances are measured in the working frame of
-    :func:`gmm_teach.fit_gmm`, where they cannot overflow.
+    their order.
     """
-    frame = em._Frame.of(X)
-    Xw, mus_w = frame.data(X), frame.data(mus)
     classes = np.unique(labels[labels >= 0])
-    class_means = np.array([Xw[labels == c].mean(axis=0) for c in classes])
-    cost = ((class_means[:, None, :] - mus_w[None, :, :]) ** 2).sum(axis=2)
+    class_means = np.array([X[labels == c].mean(axis=0) for c in classes])
+    cost = ((class_means[:, None, :] - mus[None, :, :]) ** 2).sum(axis=2)
     _, matched = linear_sum_assignment(cost)
     order = np.full(len(mus), -1)
     order[classes] = matched
@@ -254,8 +231,5 @@ def fit_gmm_semi_supervised(
     """
     if labels is None:
         raise TypeError("labels must be an array of integers (-1 for unlabelled), got None")
-    _check_labelled_weights(X, labels, init)
-    init = _start_matching_labels(X, labels, n_components, init, tol, max_iter, reg_covar,
-                                  random_state)
     return em._fit(X, n_components, init, tol, max_iter, reg_covar, random_state, verbose,
-                   labels=labels, check_labels=_check_labels_for_fit)
+                   labels=labels, check_labels=_check_labels, prepare_labels=_prepare_labels)

@@ -151,3 +151,23 @@ def test_whole_float_labels_are_accepted():
     labels = np.where(np.arange(20) < 5, np.arange(20) % 3, -1)
     np.testing.assert_array_equal(e_step_with_labels(X, mus, sigmas, pis, labels.astype(float)),
                                   e_step_with_labels(X, mus, sigmas, pis, labels))
+
+
+def test_start_weights_that_sum_to_one_only_within_tolerance_are_normalised():
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((50, 2))
+    start = (X.mean(axis=0, keepdims=True), np.cov(X.T, bias=True)[None], np.array([1 + 4e-6]))
+    result = fit_gmm(X, init=start, tol=0, max_iter=2, reg_covar=0.0)
+    assert result.history[0].pis[0] == 1.0
+    assert np.all(np.diff(result.log_likelihoods) >= -1e-9)
+
+
+def test_a_labelled_point_beyond_float64_from_its_own_component_is_named_so():
+    # Component 0 is a spike at 0; the point labelled 0 sits 1e155 of its
+    # standard deviations away: a squared distance beyond float64.
+    X = np.r_[np.random.default_rng(4).standard_normal((30, 1)), [[1e5]]]
+    labels = np.full(len(X), -1)
+    labels[-1] = 0
+    start = (np.array([[0.0], [1e5]]), np.array([[[1e-300]], [[1.0]]]), np.array([0.5, 0.5]))
+    with pytest.raises(ValueError, match=r"sample 30 is so far from its own component 0 \(its label\)"):
+        fit_gmm_semi_supervised(X, labels, init=start, reg_covar=0.0)
