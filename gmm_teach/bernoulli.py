@@ -213,6 +213,9 @@ def _checked_log_norm(X, mus, pis):
 def log_bernoulli_pdf(X, mus, pis):
     """Weighted log-probabilities ``log pis[k] + log p(x_i | mus[k])``.
 
+    A probability mass function, not a density: ``x`` is binary. The name
+    mirrors :func:`gmm_teach.log_gaussian_pdf`.
+
     .. math::
 
         \\log \\pi_k + \\sum_d \\big[x_{id} \\log \\mu_{kd}
@@ -433,6 +436,20 @@ def fit_bernoulli_mixture(
     -------
     result : BernoulliEMResult
         ``result.log_likelihoods`` never decreases (up to rounding).
+
+    Raises
+    ------
+    ValueError
+        For a non-binary ``X``, a bad ``init``, ``min_prob``, ``tol`` or
+        ``max_iter``, and when a sample has probability 0 under every
+        component (possible only with ``min_prob=0``, or weights of 0).
+    TypeError
+        For arguments of the wrong type.
+
+    Warns
+    -----
+    ConvergenceWarning
+        When ``tol > 0`` and EM has not converged after ``max_iter`` iterations.
     """
     X = _check_binary_X(X)
     tol = v.check_positive(tol, "tol")

@@ -56,7 +56,7 @@ def _check_labels(labels, n_samples, n_components):
         )
     if array.dtype.kind == "f":
         if not np.all(np.isfinite(array)) or np.any(array != np.round(array)):
-            raise TypeError(
+            raise ValueError(
                 "labels must be whole numbers (a component index, or -1 for unlabelled), "
                 "got non-integral or non-finite values"
             )

@@ -105,6 +105,23 @@ def test_m_step_matches_loops(seed):
     np.testing.assert_allclose(got.pis, want_pis, rtol=1e-12)
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_the_m_step_maximises_q_on_the_box(seed):
+    # Q's Bernoulli part, written out; no perturbation inside [m, 1 - m] beats the M-step.
+    rng = np.random.default_rng(seed)
+    X, _, _ = random_problem(rng, n_samples=30)
+    responsibilities = rng.dirichlet(np.ones(3), size=len(X))
+    min_prob = float(rng.choice([1e-3, 0.05, 0.2]))
+    mus, _ = bernoulli_m_step(X, responsibilities, min_prob=min_prob)
+
+    def q(m):
+        return np.sum(responsibilities * (X @ np.log(m).T + (1 - X) @ np.log1p(-m).T))
+
+    for _ in range(50):
+        other = np.clip(mus + rng.normal(0, 0.1, mus.shape), min_prob, 1 - min_prob)
+        assert q(other) <= q(mus) + 1e-12 * abs(q(mus))
+
+
 def test_the_floor_clips_both_ends():
     X = np.array([[0, 1], [0, 1], [1, 0.0]])
     responsibilities = np.array([[1, 0], [1, 0], [0, 1.0]])
