@@ -4,6 +4,7 @@
 """
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -74,18 +75,18 @@ def _joint(X, mus, pis):
 
 
 @pytest.mark.parametrize("fn, expected", [
-    (_probabilities, r"case 4 of 4.*contain NaN.*underflows to 0.*Work in log space"),
+    (_probabilities, r"case 4 of 4.*contains NaN.*underflows to 0.*Work in log space"),
     (lambda X, mus, pis: (lambda p: (p + 1e-300) / (p + 1e-300).sum(axis=1, keepdims=True))(
         np.prod(np.where(X[:, None, :] == 1, mus, 1 - mus), axis=2) * pis),
-     r"case 4 of 4.*every row of your responsibilities is 1/K.*hides the problem"),
+     r"case 4 of 4.*every row of your responsibilities array is 1/K.*hides the problem"),
     (lambda X, mus, pis: np.exp(_joint(X, mus, pis) - logsumexp(_joint(X, mus, pis), axis=0)),
-     r"case 1 of 4.*COLUMNS sum to 1.*axis=0"),
+     r"case 1 of 4.*COLUMNS sum to 1.*axis 0.*each row"),
     (lambda X, mus, pis: softmax(X @ np.log(mus).T + (1 - X) @ np.log(1 - mus).T, axis=1),
      r"case 1 of 4.*forgotten the weights pis"),
     (lambda X, mus, pis: softmax(pis + X @ np.log(mus).T + (1 - X) @ np.log(1 - mus).T, axis=1),
-     r"added pis itself.*np.log\(pis\)"),
+     r"added pis itself.*log pis\[k\]"),
     (lambda X, mus, pis: softmax(np.log(pis) + X @ np.log(mus).T, axis=1),
-     r"case 1 of 4.*only the pixels that are on.*\(1 - X\) @ np.log\(1 - mus\).T"),
+     r"case 1 of 4.*only the pixels that are on.*\(1 - x_id\) log\(1 - mus\[k, d\]\)"),
     (lambda X, mus, pis: softmax(np.log(pis) + (1 - X) @ np.log(1 - mus).T, axis=1),
      r"only the pixels that are off"),
     (lambda X, mus, pis: softmax(np.log(pis) + X @ np.log(mus).T - (1 - X) @ np.log(1 - mus).T,
@@ -93,16 +94,52 @@ def _joint(X, mus, pis):
      r"wrong sign"),
     (lambda X, mus, pis: _e_step_matrix(X, mus, pis).T,
      r"shape \(2, 6\) but should be \(6, 2\): it looks transposed"),
-    (lambda X, mus, pis: np.log(_e_step_matrix(X, mus, pis)), r"log responsibilities.*np.exp"),
+    (lambda X, mus, pis: np.log(_e_step_matrix(X, mus, pis)), r"log responsibilities.*exponential"),
     (lambda X, mus, pis: np.exp(_joint(X, mus, pis)), r"rows .* do not sum to 1"),
     (lambda X, mus, pis: _e_step_matrix(X, mus, pis)[:, ::-1],
      r"your responsibilities\[.*\] is .* but the reference gives"),
     (lambda X, mus, pis: np.log(-_e_step_matrix(X, mus, pis)),
-     r"case 1 of 4.*contain NaN in row 0, although no probability underflows"),
+     r"case 1 of 4.*contains NaN in row 0, although no probability underflows"),
+    (lambda X, mus, pis: softmax(np.log(pis) + X @ np.log(1 - mus).T + (1 - X) @ np.log(mus).T,
+                                 axis=1),
+     r"case 1 of 4.*swapped mus and 1 - mus.*on \(x_id = 1\) with probability mus\[k, d\]"),
+    (lambda X, mus, pis: np.eye(len(mus))[_e_step_matrix(X, mus, pis).argmax(axis=1)],
+     r"case 1 of 4.*every entry of your responsibilities array is 0 or 1.*do not take the argmax"),
+    (lambda X, mus, pis: np.exp(_joint(X, mus, pis) - np.log(np.exp(_joint(X, mus, pis)).sum(
+        axis=1, keepdims=True))),
+     r"case 4 of 4.*contains inf \(row 0.*underflows to 0, so the log of their sum is -inf.*"
+     r"row maximum"),
+    (lambda X, mus, pis: _e_step_matrix(X.astype(np.float32), mus.astype(np.float32),
+                                        pis.astype(np.float32)),
+     r"is float32 \(single precision.*compute in float64"),
 ])
 def test_bernoulli_e_step_diagnoses(fn, expected):
-    with pytest.raises(AssertionError, match="(?si)" + expected):
+    with pytest.raises(AssertionError, match="(?si)" + expected) as caught:
         check_bernoulli_e_step(fn)
+    _no_finished_code(str(caught.value))
+
+
+def _no_finished_code(message):
+    """A failure message names the mistake; it never holds a line the student could paste."""
+    ours = message.split("\nIt was raised at")[0]
+    for code in ["@", "np.clip", "np.log(", "logsumexp(", "[:, None]", ".sum(axis", ".T"]:
+        assert code not in ours, (code, message)
+
+
+def test_a_float32_answer_is_told_apart_in_the_generic_message():
+    from gmm_teach.checks._compare import worst_entry
+    ref = np.array([[0.001, 0.2345678912], [0.5, 0.3]])
+    text = worst_entry(ref.astype(np.float32).astype(float), ref, 1e-8, 1e-12, "mus")
+    assert re.match(r"your mus\[0, 0\] is 0\.0010000000475 but the reference gives 0\.001 "
+                    r"\(relative difference 5e-08; 3 of 4 entries differ\)\. Your numbers are "
+                    r"float32", text), text
+    # equal to six digits but not float32: twelve digits, no word about float32
+    text = worst_entry(ref + 1e-9, ref, 1e-8, 1e-12, "mus")
+    assert text == ("your mus[0, 0] is 0.001000001 but the reference gives 0.001 "
+                    "(relative difference 1e-06; 1 of 4 entries differ).")
+    # far apart: six digits, as before
+    assert worst_entry(ref + 0.1, ref, 1e-8, 1e-12, "mus") == (
+        "your mus[0, 0] is 0.101 but the reference gives 0.001 (4 of 4 entries differ).")
 
 
 def test_bernoulli_e_step_stub_is_not_written():
@@ -113,9 +150,6 @@ def test_bernoulli_e_step_stub_is_not_written():
 
 
 def test_bernoulli_e_step_refuses_the_package_s_own():
-    if not hasattr(gmm_teach, "bernoulli_e_step"):
-        pytest.skip("gmm_teach's Bernoulli mixture is not there yet")
-
     def hands_over(X, mus, pis):
         return gmm_teach.bernoulli_e_step(X, mus, pis)
 
@@ -176,8 +210,10 @@ def test_every_m_step_case_needs_the_floor_at_both_ends():
     for case in m_module.problems():
         raw = m_module.raw_means(case.data["X"], case.data["gamma"])
         assert np.any(raw == 0.0) and np.any(raw == 1.0), case.describe()
-        # and no pixel is constant for every component unless the case says so
         assert np.all(np.isfinite(raw))
+        # and no pixel is constant for every component unless the case says so (cases 1
+        # and 3: one pixel off and one on everywhere)
+        assert np.sum(np.all((raw == 0) | (raw == 1), axis=0)) <= 2, case.describe()
 
 
 def _weighted(X, responsibilities):
@@ -193,8 +229,8 @@ def _hard(X, responsibilities, min_prob):
 
 @pytest.mark.parametrize("fn, expected", [
     (lambda X, r, m: (_weighted(X, r), r.sum(axis=0) / len(X)),
-     r"case 1 of 4.*mus\[0, 0\] is exactly 0: the floor is missing.*np.clip\(mus, min_prob, "
-     r"1 - min_prob\)"),
+     r"case 1 of 4.*mus\[0, 0\] is exactly 0: the floor is missing.*Clip every mean to "
+     r"\[min_prob, 1 - min_prob\]"),
     (lambda X, r, m: (np.maximum(_weighted(X, r), m), r.sum(axis=0) / len(X)),
      r"case 1 of 4.*mus\[0, 3\] is exactly 1: only the lower floor"),
     (lambda X, r, m: (np.minimum(_weighted(X, r), 1 - m), r.sum(axis=0) / len(X)),
@@ -209,25 +245,52 @@ def _hard(X, responsibilities, min_prob):
      r"case 1 of 4.*your pis are the counts N_k \(they sum to n = 8\)"),
     (lambda X, r, m: (np.clip(_weighted(X, r), m, 1 - m), np.full(r.shape[1], 1 / r.shape[1])),
      r"your pis\[.\] is .* but the reference gives"),
-    (_hard, r"case 1 of 4.*hard assignments.*responsibilities.T @ X / N_k"),
+    (_hard, r"case 1 of 4.*hard assignments.*sum_i gamma_ik x_id / N_k"),
     (lambda X, r, m: (np.clip(np.tile(X.mean(axis=0), (r.shape[1], 1)), m, 1 - m),
                       r.sum(axis=0) / len(X)),
      r"every component got the same mus, the mean of all the points"),
     (lambda X, r, m: (np.clip(_weighted(X, r), m, 1 - m).T, r.sum(axis=0) / len(X)),
-     r"your mus has shape \(5, 2\) but should be \(2, 5\): it looks transposed"),
+     r"your mus array has shape \(5, 2\) but should be \(2, 5\): it looks transposed"),
     (lambda X, r, m: (r.sum(axis=0) / len(X), np.clip(_weighted(X, r), m, 1 - m)),
      r"returned \(pis, mus\)"),
-    (lambda X, r, m: np.clip(_weighted(X, r), m, 1 - m), r"returned a ndarray.*\(mus, pis\)"),
+    (lambda X, r, m: np.clip(_weighted(X, r), m, 1 - m), r"returned an ndarray.*\(mus, pis\)"),
     (lambda X, r, m: (np.clip(_weighted(X, r), m, 1 - m), r.sum(axis=0) / len(X), m),
      r"returned 3 values"),
     (lambda X, r, m: (r.T @ X / r.sum(axis=0), r.sum(axis=0) / len(X)),
-     r"your function raised ValueError"),
+     r"case 1 of 4.*your function raised ValueError.*broadcast.*\nN_k has shape \(2,\) and the "
+     r"weighted sums \(2, 5\).*second axis of length 1, shape \(2, 1\)"),
+    (lambda X, r, m: (np.clip(r.T @ X / r.sum(axis=1), m, 1 - m), r.sum(axis=0) / len(X)),
+     r"case 1 of 4.*your function raised ValueError.*\nAn array of n = 8 entries, one per "
+     r"point: is that your N_k\? Sum the responsibilities over the points"),
+    (lambda X, r, m: (_weighted(X, r) + m, r.sum(axis=0) / len(X)),
+     r"case 1 of 4.*you added min_prob to every mean, as reg_covar.*clip, don't add: values "
+     r"already inside \[min_prob, 1 - min_prob\] stay unchanged"),
+    (lambda X, r, m: (np.clip(_weighted(X, r) + m, m, 1 - m), r.sum(axis=0) / len(X)),
+     r"you added min_prob to every mean.*clip, don't add"),
+    (lambda X, r, m: (_weighted(X, r) * (1 - 2 * m) + m, r.sum(axis=0) / len(X)),
+     r"case 1 of 4.*shrank every mean towards 1/2.*clip, don't add"),
+    (lambda X, r, m: ((r.T @ X + m) / (r.sum(axis=0)[:, None] + 2 * m), r.sum(axis=0) / len(X)),
+     r"case 1 of 4.*smoothed the counts.*Laplace.*clip, don't add"),
+    (lambda X, r, m: ((r.T @ X + 1) / (r.sum(axis=0)[:, None] + 2), r.sum(axis=0) / len(X)),
+     r"case 1 of 4.*smoothed the counts.*clip, don't add"),
+    (lambda X, r, m: (np.where(_weighted(X, r) == 0, m, np.where(_weighted(X, r) == 1, 1 - m,
+                                                                  _weighted(X, r))),
+                      r.sum(axis=0) / len(X)),
+     r"case 3 of 4.*replaced only the exact 0s and 1s.*\(1 here, e.g. your mus\[0, 21\] = 0.00441, "
+     r"which the clip makes 0.01\)\. Clip every entry"),
+    (lambda X, r, m: (np.clip(r.T @ X, m, 1 - m) / r.sum(axis=0)[:, None], r.sum(axis=0) / len(X)),
+     r"case 1 of 4.*clipped before dividing by N_k"),
+    (lambda X, r, m: (_m_step_matrix(X, r, m)[0].astype(np.float32), r.sum(axis=0) / len(X)),
+     r"case 1 of 4.*your mus are float32 \(single precision.*compute in float64"),
+    (lambda X, r, m: (_m_step_matrix(X, r, m)[0], (r.sum(axis=0) / len(X)).astype(np.float32)),
+     r"case 1 of 4.*your pis are float32"),
     (lambda X, r, m: (np.clip(_weighted(X, r), m, 1 - m) + 0.01, r.sum(axis=0) / len(X)),
      r"your mus\[.*\] is .* but the reference gives .*\nWith N_k"),
 ])
 def test_bernoulli_m_step_diagnoses(fn, expected):
-    with pytest.raises(AssertionError, match="(?si)" + expected):
+    with pytest.raises(AssertionError, match="(?si)" + expected) as caught:
         check_bernoulli_m_step(fn)
+    _no_finished_code(str(caught.value))
 
 
 def test_bernoulli_m_step_stub_is_not_written():
@@ -238,9 +301,6 @@ def test_bernoulli_m_step_stub_is_not_written():
 
 
 def test_bernoulli_m_step_refuses_the_package_s_own():
-    if not hasattr(gmm_teach, "bernoulli_m_step"):
-        pytest.skip("gmm_teach's Bernoulli mixture is not there yet")
-
     def hands_over(X, responsibilities, min_prob):
         mus, pis = gmm_teach.bernoulli_m_step(X, responsibilities, min_prob=min_prob)
         return mus, pis

@@ -97,17 +97,46 @@ def _params_atol(reference, rtol):
 
 
 def worst_entry(out, ref, rtol, atol, name):
-    """Describe the entry of ``out`` farthest from ``ref`` (NaN counts as farthest)."""
+    """Describe the entry of ``out`` farthest from ``ref`` (NaN counts as farthest).
+
+    When the two numbers agree to six digits, they are shown to twelve, with
+    their relative difference; and if ``out`` holds only float32 values (and
+    ``ref`` does not), the message says so: single precision is the likely cause.
+    """
     with np.errstate(all="ignore"):
         score = np.abs(out - ref) / (atol + rtol * np.abs(ref))
     score = np.where(np.isnan(score), np.inf, score)
     index = np.unravel_index(int(np.argmax(score)), out.shape)
     n_bad = int(np.count_nonzero(~np.isclose(out, ref, rtol=rtol, atol=atol)))
     where = f"[{', '.join(str(int(i)) for i in index)}]" if index else ""
+    mine, theirs = out[index], ref[index]
+    shown_mine, shown_ref, gap, note = f"{mine:.6g}", f"{theirs:.6g}", "", ""
+    if shown_mine == shown_ref:
+        shown_mine, shown_ref = f"{mine:.12g}", f"{theirs:.12g}"
+        if theirs != 0:
+            gap = f"relative difference {abs(mine - theirs) / abs(theirs):.1g}; "
+        else:
+            gap = f"difference {abs(mine - theirs):.1g}; "
+        if _single_precision(out, ref):
+            note = (" Your numbers are float32 (single precision, about 7 digits): compute "
+                    "in float64, numpy's default, and look for an astype(np.float32) or a "
+                    "dtype=np.float32.")
     return (
-        f"your {name}{where} is {out[index]:.6g} but the reference gives {ref[index]:.6g} "
-        f"({n_bad} of {out.size} entries differ)."
+        f"your {name}{where} is {shown_mine} but the reference gives {shown_ref} "
+        f"({gap}{n_bad} of {out.size} entries differ).{note}"
     )
+
+
+def _single_precision(out, ref):
+    """Is ``out`` float32, or float64 holding only float32 values, while ``ref`` is not?"""
+    if out.dtype == np.float32:
+        return True
+    if not (np.issubdtype(out.dtype, np.floating) and np.issubdtype(ref.dtype, np.floating)):
+        return False
+    with np.errstate(all="ignore"):
+        same = out == out.astype(np.float32).astype(out.dtype)
+        ref_same = ref == ref.astype(np.float32).astype(ref.dtype)
+    return bool(np.all(same)) and not bool(np.all(ref_same))
 
 
 def scalar(value, what="your output"):

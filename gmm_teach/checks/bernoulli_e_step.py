@@ -27,16 +27,19 @@ MANY_PIXELS = 1500
 
 _LOG_SPACE = (
     "Work in log space: a_ik = log pis[k] + sum_d [x_id log mus[k, d] + (1 - x_id) "
-    "log(1 - mus[k, d])], that is np.log(pis) + X @ np.log(mus).T + (1 - X) @ np.log(1 - mus).T; "
-    "then subtract each row's logsumexp before exponentiating"
+    "log(1 - mus[k, d])] is an ordinary number even where its exponential underflows; "
+    "normalise each row with a log-sum-exp (lesson 03) before exponentiating"
 )
+
+#: What the student's output is called in messages.
+_WHAT = "your responsibilities array"
 
 
 def _mixture(rng, n, d, k, similar=False):
     """A Bernoulli mixture (mus strictly inside (0, 1)) and ``n`` binary points drawn from it.
 
     With ``similar``, the components differ by a few hundredths in every pixel,
-    so that in many pixels the responsibilities stay far from 0 and 1.
+    so that for several points the responsibilities stay far from 0 and 1.
     """
     if similar:
         base = rng.uniform(0.25, 0.75, size=d)
@@ -89,18 +92,21 @@ def _candidates(X, mus, pis):
     zeros_only = (1 - X) @ np.log(1 - mus).T
     mistakes = [
         (_normalised(log_p),
-         "you seem to have forgotten the weights pis: add np.log(pis) to every row of the "
+         "you seem to have forgotten the weights pis: add log pis[k] to column k of the "
          "log-probabilities before normalising (in probabilities: multiply column k by pis[k])."),
         (_normalised(pis + log_p),
-         "you added pis itself to the log-probabilities; add its log, np.log(pis)."),
+         "you added pis itself to the log-probabilities; add its log, log pis[k]."),
         (_normalised(np.log(pis) + ones_only),
          "you kept only the pixels that are on, x_id log mus[k, d]: the pixels that are off "
-         "count too, with (1 - x_id) log(1 - mus[k, d]). Add (1 - X) @ np.log(1 - mus).T."),
+         "count too, with (1 - x_id) log(1 - mus[k, d]), summed over d like the first term."),
         (_normalised(np.log(pis) + zeros_only),
          "you kept only the pixels that are off, (1 - x_id) log(1 - mus[k, d]): add the "
-         "pixels that are on, X @ np.log(mus).T."),
+         "pixels that are on, x_id log mus[k, d], summed over d."),
         (_normalised(np.log(pis) + ones_only - zeros_only),
          "the term (1 - x_id) log(1 - mus[k, d]) has the wrong sign: both terms are added."),
+        (_normalised(np.log(pis) + X @ np.log(1 - mus).T + (1 - X) @ np.log(mus).T),
+         "you swapped mus and 1 - mus: pixel d is on (x_id = 1) with probability mus[k, d], "
+         "so an ink pixel contributes log mus[k, d] and a blank one log(1 - mus[k, d])."),
     ]
     return right, mistakes
 
@@ -131,10 +137,12 @@ def check_bernoulli_e_step(fn):
     AssertionError
         At the first case that does not match, with a diagnosis for:
         transposed or wrongly shaped output, NaN (or equal rows from a small
-        number added) where the probabilities underflow, normalisation over
-        the wrong axis, rows not normalised, log responsibilities, the weights
+        number added) where the probabilities underflow, inf from a log-sum-exp
+        without its shift, normalisation over the wrong axis, rows not
+        normalised, log responsibilities, hard 0/1 rows, float32, the weights
         forgotten or added without their log, the ``(1 - x) log(1 - mu)`` term
-        forgotten or with the wrong sign, only that term kept. A call of
+        forgotten or with the wrong sign, only that term kept, ``mu`` and
+        ``1 - mu`` swapped. No message holds a finished line of code. A call of
         gmm_teach's own ``bernoulli_e_step`` or ``log_bernoulli_pdf`` is refused.
     NotImplementedError
         If ``fn`` still raises the student version's ``NotImplementedError``:
@@ -146,32 +154,55 @@ def check_bernoulli_e_step(fn):
     run_check(Student("bernoulli_e_step", fn, ALLOWED), problems(), _check_case)
 
 
+def _dtype(value):
+    """The dtype numpy gives what the student returned (None if it cannot)."""
+    try:
+        return np.asarray(value).dtype
+    except Exception:  # a student's object may raise anything here; as_array says why
+        return None
+
+
 def _check_case(student, case):
     X, mus, pis = case.data["X"], case.data["mus"], case.data["pis"]
     n, k = len(X), len(mus)
-    out = as_array(student.call(NAMES, (X, mus, pis)), "your responsibilities")
-    check_shape(out, (n, k), "your responsibilities", _LAYOUT)
+    returned = student.call(NAMES, (X, mus, pis))
+    single = _dtype(returned) == np.float32
+    out = as_array(returned, _WHAT)
+    check_shape(out, (n, k), _WHAT, _LAYOUT)
     right, mistakes = _candidates(X, mus, pis)
     bad_rows = np.flatnonzero(~np.all(np.isfinite(out), axis=1))
     if len(bad_rows):
         what = "NaN" if np.isnan(out[bad_rows]).any() else "inf"
+        rows = f"(row {bad_rows[0]}, and {len(bad_rows)} of {n} rows in all)"
+        if case.data["underflows"] and what == "NaN":
+            raise Failure(
+                f"{_WHAT} contains NaN {rows}. With {X.shape[1]:,} pixels, p(x_i | mus[k]) is "
+                f"a product of {X.shape[1]:,} numbers below 1 and underflows to 0, and 0/0 is "
+                f"NaN. {_LOG_SPACE}."
+            )
         if case.data["underflows"]:
             raise Failure(
-                f"your responsibilities contain {what} (row {bad_rows[0]}, and {len(bad_rows)} "
-                f"of {n} rows in all). With {X.shape[1]:,} pixels, p(x_i | mus[k]) is a product "
-                f"of {X.shape[1]:,} numbers below 1 and underflows to 0, and 0/0 is NaN. "
-                f"{_LOG_SPACE}."
+                f"{_WHAT} contains inf {rows}. With {X.shape[1]:,} pixels every exp(a_ik) "
+                f"underflows to 0, so the log of their sum is -inf and a_ik minus it is +inf: "
+                f"pull the row maximum m_i = max_k a_ik out first, log sum_k exp(a_ik) = "
+                f"m_i + log sum_k exp(a_ik - m_i) (lesson 03), or use scipy.special.logsumexp."
             )
         raise Failure(
-            f"your responsibilities contain {what} in row {bad_rows[0]}, although no probability "
+            f"{_WHAT} contains {what} in row {bad_rows[0]}, although no probability "
             f"underflows in this case: a log of 0 or of a negative number, or a division by 0? "
             f"mus is strictly between 0 and 1 here."
         )
     if close(out, right, _RTOL, _ATOL):
         return
+    if single and close(out, right, 1e-3, 1e-6):
+        raise Failure(
+            f"{_WHAT} is float32 (single precision, about 7 digits), and its entries miss the "
+            f"reference by more than a relative 1e-6: compute in float64, numpy's default "
+            f"(look for an astype(np.float32) or a dtype=np.float32)."
+        )
     if case.data["underflows"] and np.allclose(out, 1.0 / k, rtol=1e-6, atol=1e-9):
         raise Failure(
-            f"every row of your responsibilities is 1/K = {1 / k:.4g}: the probabilities "
+            f"every row of {_WHAT} is 1/K = {1 / k:.4g}: the probabilities "
             f"underflowed to 0 and a small number added to avoid 0/0 made every component "
             f"equally likely. It hides the problem without solving it. {_LOG_SPACE}."
         )
@@ -179,20 +210,26 @@ def _check_case(student, case):
     rows_sum_to_1 = np.allclose(row_sums, 1.0, atol=1e-6)
     if not rows_sum_to_1 and np.allclose(out.sum(axis=0), 1.0, atol=1e-6):
         raise Failure(
-            "your COLUMNS sum to 1, not your rows: you normalised over the points (axis=0). "
-            "Each point's responsibilities are a distribution over the components: subtract "
-            "each row's logsumexp (axis=1, keepdims=True)."
+            "your COLUMNS sum to 1, not your rows: you normalised over the points (axis 0). "
+            "Each point's responsibilities are a distribution over the components: normalise "
+            "each row, over the components (axis 1)."
         )
     if np.all(out <= 0) and close(np.exp(out), right, _RTOL, _ATOL):
         raise Failure(
-            "these are the log responsibilities: return their exponential (np.exp)."
+            "these are the log responsibilities: return their exponential."
         )
     if not rows_sum_to_1:
         i = int(np.argmax(np.abs(row_sums - 1.0)))
         raise Failure(
-            f"the rows of your responsibilities do not sum to 1 (row {i} sums to "
+            f"the rows of {_WHAT} do not sum to 1 (row {i} sums to "
             f"{row_sums[i]:.6g}): normalise over the components, subtracting each row's "
-            f"logsumexp (axis=1) before exponentiating."
+            f"log-sum-exp (over axis 1) before exponentiating."
+        )
+    if np.all((out == 0.0) | (out == 1.0)):
+        raise Failure(
+            f"every entry of {_WHAT} is 0 or 1 (row 0 is {out[0].tolist()}, the reference "
+            f"{np.round(right[0], 4).tolist()}): the E-step keeps soft responsibilities, "
+            f"gamma_ik = p(z_i = k | x_i); do not take the argmax or round."
         )
     for wrong, words in mistakes:
         if close(out, wrong, _RTOL, _ATOL):

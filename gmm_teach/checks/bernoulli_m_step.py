@@ -6,6 +6,8 @@ a pixel that is off in every point a component is responsible for and one that i
 on in all of them, so the floor matters at both ends.
 """
 
+import re
+
 import numpy as np
 
 from ._compare import as_array, check_shape, close, worst_entry
@@ -136,31 +138,60 @@ def check_bernoulli_m_step(fn):
     run_check(Student("bernoulli_m_step", fn, ALLOWED), problems(), _check_case)
 
 
+_SINGLE = (
+    "your {name} are float32 (single precision, about 7 digits), which misses the reference "
+    "by more than a relative 1e-8: compute in float64, numpy's default (look for an "
+    "astype(np.float32) or a dtype=np.float32)."
+)
+
+_CLIP_NOT_ADD = (
+    " Here clip, don't add: values already inside [min_prob, 1 - min_prob] stay unchanged, "
+    "and only those outside move to the nearest end."
+)
+
+
+def _dtype(value):
+    """The dtype numpy gives what the student returned (None if it cannot)."""
+    try:
+        return np.asarray(value).dtype
+    except Exception:  # a student's object may raise anything here; as_array says why
+        return None
+
+
+def _article(word):
+    return "an" if word[:1].lower() in "aeiou" or word == "ndarray" else "a"
+
+
 def _unpack(out, k, d):
+    """``(mus, pis, mus_single, pis_single)``: the arrays, and whether each was float32."""
     if not isinstance(out, (tuple, list)):
-        raise Failure(f"your function returned a {type(out).__name__}; it should return the "
+        kind = type(out).__name__
+        raise Failure(f"your function returned {_article(kind)} {kind}; it should return the "
                       f"two values (mus, pis).")
     if len(out) != 2:
         raise Failure(f"your function returned {len(out)} values; it should return the two "
                       f"values (mus, pis), in that order.")
-    first, second = as_array(out[0], "your mus"), as_array(out[1], "your pis")
+    singles = [_dtype(value) == np.float32 for value in out]
+    first, second = as_array(out[0], "your mus array"), as_array(out[1], "your pis array")
     if first.size == k and second.shape == (k, d):
         raise Failure("your function returned (pis, mus): return (mus, pis), in that order.")
-    check_shape(first, (k, d), "your mus", "One row per component, one column per pixel: "
-                                          "shape (K, D).")
+    check_shape(first, (k, d), "your mus array", "One row per component, one column per pixel: "
+                                                "shape (K, D).")
     if second.size != k or second.ndim > 2:
-        raise Failure(f"your pis has shape {second.shape} but should have K = {k} entries, "
-                      f"one weight per component.")
-    return first, second.ravel()
+        raise Failure(f"your pis array has shape {second.shape} but should have K = {k} "
+                      f"entries, one weight per component.")
+    return first, second.ravel(), singles[0], singles[1]
 
 
 def _clip(mus, low, high):
     return np.clip(mus, low, high)
 
 
-def _check_mus(mus, X, gamma, min_prob, right):
+def _check_mus(mus, X, gamma, min_prob, right, single=False):
     if close(mus, right, _RTOL, _ATOL):
         return
+    if single and close(mus, right, 1e-5, 1e-9):
+        raise Failure(_SINGLE.format(name="mus"))
     raw = raw_means(X, gamma)
     low, high = min_prob, 1.0 - min_prob
     if np.any(mus == 0.0) or np.any(mus == 1.0):
@@ -171,20 +202,19 @@ def _check_mus(mus, X, gamma, min_prob, right):
                 f"your mus[{k}, {d}] is exactly {value}: the floor is missing. Pixel {d} is "
                 f"{'off' if value == '0' else 'on'} in every point component {k} is responsible "
                 f"for, and a new point with that pixel {'on' if value == '0' else 'off'} would "
-                f"get probability 0 (log -inf) under component {k}. Clip: "
-                f"np.clip(mus, min_prob, 1 - min_prob)."
+                f"get probability 0 (log -inf) under component {k}. Clip every mean to "
+                f"[min_prob, 1 - min_prob]."
             )
         if close(mus, _clip(raw, low, None), _RTOL, _ATOL):
             raise Failure(
                 f"your mus[{k}, {d}] is exactly 1: only the lower floor is there. A pixel on "
                 f"in every point of a component needs the upper one too, 1 - min_prob (else a "
-                f"new point with that pixel off gets probability 0): "
-                f"np.clip(mus, min_prob, 1 - min_prob)."
+                f"new point with that pixel off gets probability 0)."
             )
         if close(mus, _clip(raw, None, high), _RTOL, _ATOL):
             raise Failure(
                 f"your mus[{k}, {d}] is exactly 0: only the upper floor is there. Clip at "
-                f"min_prob from below too: np.clip(mus, min_prob, 1 - min_prob)."
+                f"min_prob from below too."
             )
     floor = min(float(mus.min()), 1.0 - float(mus.max()))
     if (0.0 < floor < 0.5 and not np.isclose(floor, min_prob, rtol=1e-6)
@@ -194,21 +224,45 @@ def _check_mus(mus, X, gamma, min_prob, right):
             f"[min_prob, 1 - min_prob] with the argument, not a fixed number."
         )
     n = len(X)
+    n_k = gamma.sum(axis=0)[:, None]
+    sums = gamma.T @ X
     labels = gamma.argmax(axis=1)
     hard = np.array([X[labels == k].mean(axis=0) if np.any(labels == k) else np.full(X.shape[1], np.nan)
                      for k in range(gamma.shape[1])])
+    inside = (raw > 0.0) & (raw < low) | (raw > high) & (raw < 1.0)
+    example = ""
+    if inside.any():
+        i, j = np.argwhere(inside)[0]
+        example = f", e.g. your mus[{i}, {j}] = {mus[i, j]:.3g}, which the clip makes {right[i, j]:g}"
+    added = "you added min_prob to every mean, as reg_covar adds its epsilon to every variance."
+    smoothed = ("you smoothed the counts, (sum_i gamma_ik x_id + a) / (N_k + 2a), as Laplace "
+                "smoothing does, so every mean moves.")
     mistakes = [
-        (_clip(gamma.T @ X / n, low, high),
+        (raw + min_prob, added + _CLIP_NOT_ADD),
+        (_clip(raw + min_prob, low, high), added + _CLIP_NOT_ADD),
+        (raw * (1.0 - 2.0 * min_prob) + min_prob,
+         "you shrank every mean towards 1/2, mus (1 - 2 min_prob) + min_prob, so every mean "
+         "moves." + _CLIP_NOT_ADD),
+        ((sums + min_prob) / (n_k + 2.0 * min_prob), smoothed + _CLIP_NOT_ADD),
+        ((sums + 1.0) / (n_k + 2.0), smoothed + _CLIP_NOT_ADD),
+        (np.where(raw == 0.0, low, np.where(raw == 1.0, high, raw)),
+         f"you replaced only the exact 0s and 1s by the floor: means strictly between 0 and "
+         f"min_prob, or between 1 - min_prob and 1, stay ({int(inside.sum())} here{example}). "
+         f"Clip every entry to [min_prob, 1 - min_prob]."),
+        (_clip(sums, low, high) / n_k,
+         "you clipped before dividing by N_k: the floor is for the means, so divide the "
+         "weighted sums by N_k first and clip the result."),
+        (_clip(sums / n, low, high),
          "your mus are divided by n, the number of points: divide component k's weighted sum "
-         "by its own N_k = sum_i gamma_ik (responsibilities.sum(axis=0))."),
+         "by its own N_k = sum_i gamma_ik."),
         (_clip(hard, low, high),
          "your mus are the plain means of the points each component is most responsible for "
          "(hard assignments): weight every point by its responsibility gamma_ik, "
-         "responsibilities.T @ X / N_k."),
+         "mus[k, d] = sum_i gamma_ik x_id / N_k."),
         (_clip(np.repeat(X.mean(axis=0)[None], gamma.shape[1], axis=0), low, high),
          "every component got the same mus, the mean of all the points: weight each point by "
-         "its responsibility for component k, responsibilities.T @ X / N_k."),
-        (_clip(gamma.T @ X, low, high),
+         "its responsibility for component k, sum_i gamma_ik x_id / N_k."),
+        (_clip(sums, low, high),
          "your mus are weighted sums, not weighted means: divide row k by N_k = sum_i gamma_ik."),
     ]
     for wrong, words in mistakes:
@@ -217,9 +271,11 @@ def _check_mus(mus, X, gamma, min_prob, right):
     raise Failure(worst_entry(mus, right, _RTOL, _ATOL, "mus") + "\n" + _FORMULAS)
 
 
-def _check_pis(pis, gamma, right):
+def _check_pis(pis, gamma, right, single=False):
     if close(pis, right, _RTOL, _ATOL):
         return
+    if single and close(pis, right, 1e-5, 1e-9):
+        raise Failure(_SINGLE.format(name="pis"))
     n = len(gamma)
     if close(pis, gamma.sum(axis=0), _RTOL, _ATOL):
         raise Failure(
@@ -231,17 +287,39 @@ def _check_pis(pis, gamma, right):
     raise Failure(worst_entry(pis, right, _RTOL, _ATOL, "pis") + "\n" + _FORMULAS)
 
 
+def _broadcast_hint(text, n, k, d):
+    """A sentence for numpy's "could not be broadcast" when N_k is the culprit ("" if not)."""
+    if "could not be broadcast" not in text:
+        return ""
+    shapes = re.findall(r"\(([\d, ]*)\)", text.split(" on input of shape")[0])
+    shapes = {tuple(int(part) for part in shape.replace(" ", "").split(",") if part)
+              for shape in shapes}
+    if (k,) in shapes:
+        return (f"\nN_k has shape ({k},) and the weighted sums ({k}, {d}): numpy lines up the "
+                f"LAST axes, so give N_k a second axis of length 1, shape ({k}, 1), to divide "
+                f"row k by N_k.")
+    if (n,) in shapes:
+        return (f"\nAn array of n = {n} entries, one per point: is that your N_k? Sum the "
+                f"responsibilities over the points (axis 0) to get one N_k per component.")
+    return ""
+
+
 def _check_case(student, case):
     X, gamma, min_prob = case.data["X"], case.data["gamma"], case.data["min_prob"]
-    k, d = gamma.shape[1], X.shape[1]
-    out = student.call(NAMES, (X, gamma, min_prob))
-    mus, pis = _unpack(out, k, d)
+    n, k, d = X.shape[0], gamma.shape[1], X.shape[1]
+    try:
+        out = student.call(NAMES, (X, gamma, min_prob))
+    except Failure as exc:
+        hint = _broadcast_hint(str(exc), n, k, d)
+        if not hint:
+            raise
+        raise Failure(str(exc) + hint) from None
+    mus, pis, mus_single, pis_single = _unpack(out, k, d)
     if not np.all(np.isfinite(mus)):
         raise Failure(
             "your mus contain NaN or inf: a division by a zero N_k? Every component has "
-            "N_k > 0 here; divide row k of responsibilities.T @ X by N_k = "
-            "responsibilities.sum(axis=0)."
+            "N_k > 0 here; divide component k's weighted sum by its N_k = sum_i gamma_ik."
         )
     right_mus, right_pis = reference(X, gamma, min_prob)
-    _check_mus(mus, X, gamma, min_prob, right_mus)
-    _check_pis(pis, gamma, right_pis)
+    _check_mus(mus, X, gamma, min_prob, right_mus, mus_single)
+    _check_pis(pis, gamma, right_pis, pis_single)
