@@ -123,11 +123,14 @@ def check_bernoulli_m_step(fn):
         At the first case that does not match, with a diagnosis for: the
         wrong number or order of values, transposed or wrongly shaped
         ``mus``, the floor forgotten (exact 0s and 1s), only the lower or only
-        the upper floor, a floor other than ``min_prob``, dividing by n
-        instead of N_k, hard assignments (unweighted means), one mean of all
-        points for every component, and weights that are counts N_k (or do
-        not sum to 1). A call of gmm_teach's own ``bernoulli_m_step`` or fit
-        is refused.
+        the upper floor, a floor other than ``min_prob``, ``min_prob`` added
+        (or a shrink towards 1/2, or Laplace smoothing) instead of a clip, only
+        the exact 0s and 1s floored, the clip before the division, N_k without
+        its second axis (a broadcasting error), dividing by n instead of N_k,
+        hard assignments (unweighted means), one mean of all points for every
+        component, float32, and weights that are counts N_k (or do not sum to
+        1). No message holds a finished line of code. A call of gmm_teach's
+        own ``bernoulli_m_step`` or fit is refused.
     NotImplementedError
         If ``fn`` still raises the student version's ``NotImplementedError``:
         the exercise is not written yet.
