@@ -98,6 +98,17 @@ def _nan_when_nothing_flagged(log_densities, is_anomaly):
     return candidates[int(np.argmax(values))]
 
 
+def _mean_of_precision_and_recall(a, flagged):
+    """A wrong F1: the plain mean of precision and recall."""
+    return (precision_score(a, flagged, zero_division=0) + _recall(a, flagged)) / 2
+
+
+def _f1_with_tn(a, flagged):
+    """A wrong F1: true negatives in place of the false negatives."""
+    tp, fp, tn = np.sum(flagged & a), np.sum(flagged & ~a), np.sum(~flagged & ~a)
+    return 2 * tp / (2 * tp + fp + tn)
+
+
 @pytest.mark.parametrize("fn, expected", [
     (_arg_best(_f1, rule=lambda s, t: s < t), "(?s)case 1 of 4.*the rule is log_density <= t"),
     (_arg_best(_f1, rule=lambda s, t: s >= t), "flagging the HIGH scores \\(log_density >= t\\)"),
@@ -117,6 +128,10 @@ def _nan_when_nothing_flagged(log_densities, is_anomaly):
     (_cumulative_counts, "(?s)case 2 of 4.*4 points share the score"),
     (_nan_when_nothing_flagged, "np.argmax picks it"),
     (lambda s, a: _threshold_by_counts(s, a) - 0.3, "the best achievable F1 on this case is"),
+    (_arg_best(_mean_of_precision_and_recall), "(?s)catches every anomaly.*FN, not TN"),
+    (_arg_best(_f1_with_tn), "(?s)catches every anomaly.*FN, not TN"),
+    (lambda s, a: -_threshold_by_counts(s, a), "(?s)is positive.*-t would be a best.*negate"),
+    (lambda s, a: np.float32(_threshold_by_counts(s, a)), "Your threshold is float32, which rounds it away"),
 ])
 def test_choose_threshold_diagnoses(fn, expected):
     with pytest.raises(AssertionError, match=expected):
@@ -234,6 +249,15 @@ def _in_place(X, mus, sigmas, pis, labels):
     return r
 
 
+def _e_step_on_the_unlabelled_rows(X, mus, sigmas, pis, labels):
+    """Right, except that e_step is also called when no row is unlabelled."""
+    out = np.zeros((len(X), len(mus)))
+    unlabelled = labels < 0
+    out[unlabelled] = e_step(X[unlabelled], mus, sigmas, pis)
+    out[~unlabelled, labels[~unlabelled]] = 1.0
+    return out
+
+
 @pytest.mark.parametrize("fn, expected", [
     (_from_e_step(_all_rows_lit), "UNLABELLED points \\(label -1\\) have a 1 in the LAST column"),
     (lambda X, mus, sigmas, pis, labels: np.eye(len(mus))[labels],
@@ -246,6 +270,11 @@ def _in_place(X, mus, sigmas, pis, labels):
     (_from_e_step(_set_rows(+1)),
      "(?s)IndexError.*\nThe labels are.*label k's one-hot has its 1 in column k"),
     (_from_e_step(lambda r, labels, rows: None), "labelled rows are the ordinary responsibilities"),
+    (_from_e_step(lambda r, labels, rows: _set_rows(0)(r, labels, rows[labels[rows] > 0])),
+     "rows labelled 0 kept their ordinary responsibilities.*not labels > 0"),
+    (_e_step_on_the_unlabelled_rows,
+     "(?s)case 5 of 5.*X must not be empty.*refuses an empty X: when every point is labelled "
+     "there is nothing to infer; skip the call"),
     (lambda X, mus, sigmas, pis, labels: _e_step_with_labels_loops(X, mus, sigmas, pis, labels).T,
      "looks transposed"),
     (_in_place, "changed its argument labels in place"),

@@ -14,6 +14,10 @@ from sklearn.metrics import f1_score
 from ._compare import as_array
 from ._harness import Failure, Student, numbered, run_check
 
+#: Said when a threshold looks chosen by recall: a wrong F1 formula can lead there too.
+_FORMULA = ("If you did compute F1, check your formula: F1 = 2 TP / (2 TP + FP + FN), the "
+            "harmonic mean of precision and recall (FN, not TN; not their plain mean).")
+
 #: Two F1 scores closer than this are equal (they are ratios of small whole numbers).
 _F1_ATOL = 1e-12
 
@@ -148,7 +152,9 @@ def check_choose_threshold(fn):
         low ones, ``<`` instead of ``<=`` (the point at the threshold not
         flagged), F1 counted at a position of the sorted scores when several
         points share that score, and accuracy, recall or precision maximised
-        instead of F1 (flagging nothing, everything, or only the surest few).
+        instead of F1 (flagging nothing, everything, or only the surest few),
+        a wrong F1 formula that ends up flagging every anomaly, the threshold
+        returned on the scale of the negated scores, and a float32 threshold.
     NotImplementedError
         If ``fn`` is still the unwritten stub.
     TypeError
@@ -168,6 +174,13 @@ def _threshold(out, n):
         )
     if array.size != 1:
         raise Failure(f"your threshold has shape {array.shape}, but should be one number.")
+    dtype = getattr(out, "dtype", None)
+    if dtype is not None and dtype.kind == "f" and dtype.itemsize < 8:
+        raise Failure(
+            f"your threshold is {dtype}, which rounds it away from the score it came "
+            f"from, so the point at the threshold may no longer be flagged: return it as a "
+            f"float64 (the score itself, taken from log_densities)."
+        )
     return float(array.ravel()[0])
 
 
@@ -239,19 +252,28 @@ def _check_case(student, case):
                 f"the points the model finds improbable: flag log_density <= t. With your "
                 f"t = {t:.6g}, {_counts_text(scores, is_anomaly, t)} (best: {best:.4f})."
             )
+    if flagged.all() and t > 0 >= scores.max():
+        negated = _equal(_f1(is_anomaly, scores <= -t), best)
+        raise Failure(
+            f"your t = {t:.6g} is positive, above every log-density here (they are all "
+            f"negative), so it flags every point and F1 = {mine:.4f} (best: {best:.4f})"
+            f"{'; -t would be a best threshold' if negated else ''}. Did you negate the scores "
+            f"(-log p)? Return t on the scale of log_densities: a point is flagged when its "
+            f"log-density is <= t."
+        )
     if flagged.all():
         raise Failure(
-            f"your threshold flags every point: recall is 1, but precision is only the share "
-            f"of anomalies, {is_anomaly.mean():.3f}, and F1 = {mine:.4f} (best: {best:.4f}). "
-            f"Recall alone is maximised by flagging everything; maximise F1, which balances "
-            f"the two."
+            f"your threshold t = {t:.6g} flags every point: recall is 1, but precision is only "
+            f"the share of anomalies, {is_anomaly.mean():.3f}, and F1 = {mine:.4f} (best: "
+            f"{best:.4f}). Recall alone is maximised by flagging everything; maximise F1. "
+            f"{_FORMULA}"
         )
     if np.all(flagged[is_anomaly]):
         raise Failure(
             f"your threshold catches every anomaly (recall 1), but "
             f"{_counts_text(scores, is_anomaly, t)} (best: {best:.4f}). Recall alone is largest "
             f"as soon as every anomaly is flagged, however many normal points come with them: "
-            f"maximise F1."
+            f"maximise F1. {_FORMULA}"
         )
     if _equal(_precision(is_anomaly, flagged), _best(scores, is_anomaly, score=_precision)):
         raise Failure(

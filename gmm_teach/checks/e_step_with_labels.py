@@ -107,8 +107,10 @@ def check_e_step_with_labels(fn):
         one-hot also written in the rows labelled -1 (which index the LAST
         column), the one-hot added to the responsibilities (or only its 1
         written) instead of replacing the row, the unlabelled rows zeroed, the
-        labels not used at all, the labels shifted by one, the transposed
-        output, and ``labels`` changed in place.
+        labels not used at all, the labels shifted by one, the rows labelled 0
+        treated as unlabelled (``labels > 0``), ``e_step`` called on no row
+        at all when every point is labelled, the transposed output, and
+        ``labels`` changed in place.
     NotImplementedError
         If ``fn`` is still the unwritten stub.
     TypeError
@@ -134,6 +136,11 @@ def _check_case(student, case):
             raise Failure(
                 f"{failure}\nThe labels are component numbers 0 to K - 1 = {k - 1}, as the "
                 f"columns are: label k's one-hot has its 1 in column k (not k + 1)."
+            ) from None
+        if "must not be empty" in str(failure) and np.all(labels >= 0):
+            raise Failure(
+                f"{failure}\ngmm_teach's e_step refuses an empty X: when every point is "
+                f"labelled there is nothing to infer; skip the call."
             ) from None
         raise
     out = as_array(out, "your output")
@@ -199,6 +206,16 @@ def _check_case(student, case):
             f"kept their responsibilities (row {i}, label {labels[i]}, is {_row(out, i)}, "
             f"summing to {out[i].sum():.3g}). Replace the whole row: 1 in column labels[i], "
             f"0 in the others."
+        )
+    zero = labs == 0
+    if zero.any() and (~zero).any() and close(mine[zero], soft[rows][zero], _RTOL, _ATOL) \
+            and close(mine[~zero], hot[~zero], _RTOL, _ATOL):
+        j = rows[zero][int(np.argmax(np.abs(mine[zero] - hot[zero]).max(axis=1)))]
+        raise Failure(
+            f"your rows labelled 0 kept their ordinary responsibilities (row {j} is "
+            f"{_row(out, j)}); the other labelled rows are right. Label 0 is a component too: "
+            f"the labelled rows are those with labels >= 0, not labels > 0 (and `if labels[i]:` "
+            f"is False for label 0)."
         )
     if np.allclose(mine.sum(axis=1), 1.0, atol=1e-9) and not np.allclose(
             np.sort(mine, axis=1)[:, -1], 1.0, atol=1e-9):
