@@ -339,9 +339,10 @@ def test_lesson_14_the_best_threshold_flags_an_anomaly_last():
 
 
 def test_lesson_14_one_label_per_class_from_the_default_start():
-    """Question 3: one label per class, the default start (random_state 0 to 9): accuracy on the
-    unlabelled points averages 0.755, from 0.50 to 0.92; the bad runs start two components on
-    one blob. And with no labels the bad runs merge the two upper blobs (the text after the curve)."""
+    """Question 2 and the text after the curve: one label per class, the default start
+    (random_state 0 to 9): accuracy on the unlabelled points averages 0.755, from 0.50 to 0.92;
+    the bad runs start two components on one blob. And with no labels the bad runs merge the two
+    upper blobs (the text after the curve)."""
     import warnings
 
     from gmm_teach import fit_gmm, fit_gmm_semi_supervised
@@ -368,3 +369,38 @@ def test_lesson_14_one_label_per_class_from_the_default_start():
                            for c in range(4)])
         rows, cols = linear_sum_assignment(-counts)
         assert merged == (counts[rows, cols].sum() / len(X) < 0.8), draw
+
+
+def test_lesson_14_the_anomaly_scores_and_the_missed_anomalies():
+    """Cells 7 and 13: half the validation anomalies score below every normal validation point,
+    the others below the normal points' median; the two missed test anomalies lie below the
+    centre of the blob nearest them, each at a different blob."""
+    from scipy.special import logsumexp
+    from sklearn.model_selection import train_test_split
+
+    from gmm_teach import fit_gmm, log_gaussian_pdf, make_ds
+
+    centers = np.array([[1, -1], [5, 5], [8, 7], [10, 0]])
+    X_normal = np.vstack([make_ds(centers, random_state=seed)[0][0] for seed in range(6)])
+    X_planted = np.random.default_rng(14).uniform([-4, -6], [15, 12], size=(30, 2))
+    X_all = np.vstack([X_normal, X_planted])
+    anomaly_all = np.r_[np.zeros(len(X_normal), dtype=bool), np.ones(30, dtype=bool)]
+    X_train, X_rest, _, anomaly_rest = train_test_split(
+        X_all, anomaly_all, train_size=0.5, stratify=anomaly_all, random_state=0)
+    X_val, X_test, anomaly_val, anomaly_test = train_test_split(
+        X_rest, anomaly_rest, test_size=0.5, stratify=anomaly_rest, random_state=0)
+    fit = fit_gmm(X_train, 4, random_state=0)
+
+    def log_density(X):
+        return logsumexp(log_gaussian_pdf(X, fit.mus, fit.sigmas, fit.pis), axis=1)
+
+    scores_val, scores_test = log_density(X_val), log_density(X_test)
+    normal = scores_val[~anomaly_val]
+    anomalies = scores_val[anomaly_val]
+    assert np.sum(anomalies < normal.min()) == len(anomalies) // 2
+    assert np.all(anomalies < np.median(normal))
+    t = _threshold_by_counts(scores_val, anomaly_val)
+    missed = X_test[anomaly_test & (scores_test > t)]
+    nearest = np.linalg.norm(missed[:, None] - centers[None], axis=2).argmin(axis=1)
+    assert len(missed) == 2 and len(set(nearest)) == 2
+    assert np.all(missed[:, 1] < centers[nearest, 1])

@@ -202,6 +202,7 @@ n_random_restarts = int(np.floor(np.log(0.01) / np.log(1 - 7 / 20)))
         f1 = 2 * tp / (tp + np.sum(flagged) + np.sum(is_anomaly) - tp)
         if f1 > best_f1:
             best_t, best_f1 = t, f1
+    t = best_t
 """,
     # the one-hot written in every row: label -1 lights up the last column
     "14_using_a_mixture-solution-2": """\
