@@ -34,7 +34,14 @@ from urllib.parse import urlsplit
 import nbformat
 import pytest
 
-from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_browser, skip_or_fail
+from test_browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PlaywrightTimeoutError,
+    require_browser,
+    skip_or_fail,
+)
 
 try:
     from playwright.sync_api import sync_playwright
@@ -157,8 +164,11 @@ class Visit:
         self.page = self.context.new_page()
         self.page.set_default_timeout(UI_TIMEOUT_MS)
         self.outside, self.failed, self.errors = [], [], []
+        self.in_flight = {}
         self.closed = False
         self.context.on("request", self._request)
+        self.page.on("requestfinished", lambda request: self.in_flight.pop(id(request), None))
+        self.page.on("requestfailed", lambda request: self.in_flight.pop(id(request), None))
         self.page.on("requestfailed", lambda request: self.failed.append(
             f"{request.url} ({request.failure})"))
         self.page.on("response", lambda response: response.status >= 400 and self.failed.append(
@@ -166,6 +176,7 @@ class Visit:
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
 
     def _request(self, request):
+        self.in_flight[id(request)] = request.url
         parts = urlsplit(request.url)
         if parts.scheme in ("data", "blob", "about"):
             return
@@ -173,9 +184,22 @@ class Visit:
             self.outside.append(request.url)
 
     def open(self, path):
-        self.page.goto(self.base + path, wait_until="load")
-        self.page.wait_for_load_state("networkidle")
-        return self.page
+        """Load ``path`` and wait until the network is idle.
+
+        On a loaded shared machine the idle wait has twice run out on a random
+        lesson page; a second load of the same page settles it, and a second
+        time-out names the requests still open.
+        """
+        for attempt in (1, 2):
+            self.in_flight.clear()
+            self.page.goto(self.base + path, wait_until="load")
+            try:
+                self.page.wait_for_load_state("networkidle")
+                return self.page
+            except PlaywrightTimeoutError:
+                if attempt == 2:
+                    pytest.fail(f"{path}: the network never went idle; still open: "
+                                f"{sorted(set(self.in_flight.values()))[:10]}")
 
     def close(self, screenshot=None):
         if self.closed:
