@@ -408,6 +408,7 @@ def fit_bernoulli_mixture(
     max_iter=500,
     min_prob=1e-3,
     random_state=None,
+    verbose=False,
 ):
     """Fit a mixture of Bernoullis by Expectation-Maximization.
 
@@ -431,6 +432,9 @@ def fit_bernoulli_mixture(
         Every M-step keeps each ``mus[k, d]`` in ``[min_prob, 1 - min_prob]``.
     random_state : None, int >= 0 or numpy.random.Generator, default=None
         Seed for the random start.
+    verbose : bool, default=False
+        Print the log-likelihood every 5 iterations and how the fit ended, as
+        :func:`gmm_teach.fit_gmm` does.
 
     Returns
     -------
@@ -469,8 +473,14 @@ def fit_bernoulli_mixture(
         total = float(log_norm.sum())
         log_likelihoods.append(total)
         previous, change = total, (None if previous is None else abs(total - previous))
+        if verbose and iteration > 0 and iteration % 5 == 0:
+            print(f"Data Log-Likelihood at iteration: {iteration} = {total:.6f}")
         if iteration > 0 and change / len(X) < tol:
+            if verbose:
+                print(f"Converged to within {tol} after: {iteration} iterations")
             return _result(history, log_likelihoods, responsibilities, True)
+    if verbose:
+        print(f"Did not converge to within {tol} in {max_iter} iterations")
     if tol > 0:
         warnings.warn(
             f"EM did not converge to within tol={tol} in max_iter={max_iter} iterations; "

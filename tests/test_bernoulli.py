@@ -290,3 +290,13 @@ def test_not_converging_warns():
     X, _ = load_binary_digits()
     with pytest.warns(ConvergenceWarning, match="did not converge"):
         fit_bernoulli_mixture(X[:300], 5, max_iter=2, random_state=0)
+
+
+def test_verbose_prints_progress_like_fit_gmm(capsys):
+    X, _ = load_binary_digits()
+    result = fit_bernoulli_mixture(X[:300], 3, random_state=0, verbose=True)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"Data Log-Likelihood at iteration: 5 = {result.log_likelihoods[5]:.6f}"
+    assert lines[-1] == f"Converged to within 0.0001 after: {result.n_iter} iterations"
+    fit_bernoulli_mixture(X[:300], 3, random_state=0)
+    assert capsys.readouterr().out == ""
