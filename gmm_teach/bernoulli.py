@@ -23,7 +23,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _validation as v
-from .em import ConvergenceWarning
+from .em import ConvergenceWarning, _normalize
 
 __all__ = [
     "BernoulliParams",
@@ -81,20 +81,6 @@ def _log_prob_with_certain_features(X, mus):
     contradictions = X @ (mus == 0).T + (1.0 - X) @ (mus == 1).T
     log_prob[contradictions > 0] = -np.inf
     return log_prob
-
-
-def _normalize(log_prob):
-    """Log-sum-exp over components and the responsibilities; ``-inf`` rows stay ``-inf``."""
-    row_max = log_prob.max(axis=1, keepdims=True)
-    # A row that is -inf everywhere is reported by the caller; shifting it by
-    # 0 keeps the arithmetic free of inf - inf.
-    shift = np.where(np.isfinite(row_max), row_max, 0.0)
-    responsibilities = np.exp(log_prob - shift)
-    row_sum = responsibilities.sum(axis=1, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        responsibilities /= row_sum
-        log_norm = (np.log(row_sum) + shift).ravel()
-    return log_norm, responsibilities
 
 
 def _m_step(X, responsibilities, min_prob):

@@ -220,14 +220,20 @@ def _normalize(log_prob):
     log_norm : ndarray of shape (n_samples,)
         ``log p(x_i) = log sum_k exp(log_prob[i, k])``.
     responsibilities : ndarray of shape (n_samples, K)
+        A row whose ``log_prob`` is ``-inf`` everywhere (a point impossible
+        under every component, as a mixture of Bernoullis allows) gets
+        ``log_norm = -inf`` and NaN responsibilities: callers report it.
     """
     # Shift each row by its maximum so the largest term is exp(0) = 1: the sum
-    # can neither overflow nor underflow to zero.
+    # can neither overflow nor underflow to zero. A row that is not finite
+    # anywhere is shifted by 0, which keeps inf - inf out of the arithmetic.
     row_max = log_prob.max(axis=1, keepdims=True)
-    responsibilities = np.exp(log_prob - row_max)
+    shift = np.where(np.isfinite(row_max), row_max, 0.0)
+    responsibilities = np.exp(log_prob - shift)
     row_sum = responsibilities.sum(axis=1, keepdims=True)
-    responsibilities /= row_sum
-    log_norm = (np.log(row_sum) + row_max).ravel()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        responsibilities /= row_sum
+        log_norm = (np.log(row_sum) + shift).ravel()
     return log_norm, responsibilities
 
 
@@ -968,12 +974,11 @@ def fit_gmm(
 
 
 def _fit(X, n_components, init, tol, max_iter, reg_covar, random_state, verbose,
-         labels=None, check_labels=None, prepare_labels=None):
+         labels=None, prepare_labels=None):
     """:func:`fit_gmm`, or with ``labels`` the semi-supervised fit.
 
-    ``check_labels(labels, n_samples, None)`` validates the labels before the
-    start is made; ``prepare_labels(X, labels, start, from_method)``, with
-    ``X`` and ``start`` in working units, checks them against the start and
+    ``prepare_labels(X, labels, start, from_method)``, with ``X`` and
+    ``start`` in working units, validates the labels against the start and
     returns them with the order in which the start's components are used.
     See :func:`gmm_teach.semi_supervised.fit_gmm_semi_supervised`.
     """
@@ -982,8 +987,6 @@ def _fit(X, n_components, init, tol, max_iter, reg_covar, random_state, verbose,
     reg_covar = v.check_positive(reg_covar, "reg_covar")
     max_iter = v.check_count(max_iter, "max_iter")
     rng = v.check_random_state(random_state)
-    if labels is not None:
-        labels = check_labels(labels, len(X), None)
     frame = _Frame.of(X, reg_covar)
     start, start_work = _checked_start(X, frame, n_components, init, rng, reg_covar)
     if labels is not None:

@@ -30,9 +30,7 @@ def _check_labels(labels, n_samples, n_components):
     ----------
     labels : array-like of shape (n_samples,)
     n_samples : int
-    n_components : int or None
-        When None (not known yet), labels are checked against ``n_samples``,
-        which bounds the number of components.
+    n_components : int
 
     Returns
     -------
@@ -62,14 +60,12 @@ def _check_labels(labels, n_samples, n_components):
             )
     # Compared before the conversion to intp: a float such as 1e20, or a uint64
     # beyond intp's range, would wrap around and be reported as another value.
-    # Without n_components, n_samples bounds the labels: K <= n_samples.
-    high = (n_components if n_components is not None else n_samples) - 1
-    bad = (array < -1) | (array > high)
+    bad = (array < -1) | (array > n_components - 1)
     if np.any(bad):
-        allowed = (f"-1 or a component index 0 to {high}" if n_components is not None else
-                   f"-1 or a component index 0 to n_components - 1 (n_components is at most "
-                   f"n_samples = {n_samples})")
-        raise ValueError(f"labels must be {allowed}, got {array[bad][0]}")
+        raise ValueError(
+            f"labels must be -1 or a component index 0 to {n_components - 1}, "
+            f"got {array[bad][0]}"
+        )
     return array.astype(np.intp)
 
 
@@ -81,7 +77,7 @@ def _check_labels_for_fit(labels, n_samples, n_components):
     (or not positive definite without it). That is not a fit; say so.
     """
     labels = _check_labels(labels, n_samples, n_components)
-    if n_components is not None and np.all(labels >= 0):
+    if np.all(labels >= 0):
         missing = np.setdiff1d(np.arange(n_components), labels)
         if len(missing):
             raise ValueError(
@@ -232,4 +228,4 @@ def fit_gmm_semi_supervised(
     if labels is None:
         raise TypeError("labels must be an array of integers (-1 for unlabelled), got None")
     return em._fit(X, n_components, init, tol, max_iter, reg_covar, random_state, verbose,
-                   labels=labels, check_labels=_check_labels, prepare_labels=_prepare_labels)
+                   labels=labels, prepare_labels=_prepare_labels)
